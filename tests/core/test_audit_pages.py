@@ -1,0 +1,29 @@
+"""The audit trail is the audit administrator's alone."""
+
+from uplift.core.models import AuditEntry
+from uplift.core.testing import ViewTestCases
+
+
+class TestAuditEntry(ViewTestCases):
+    model = AuditEntry
+    actor = "audit_admin"
+    editable = False
+
+    @classmethod
+    def inside(cls, w):
+        return AuditEntry.objects.order_by("id").first()
+
+    outside = inside
+    test_list_shows_in_scope_rows_only = None
+    test_detail_out_of_scope_is_404 = None
+
+    def test_officer_cannot_read_the_audit_trail(self):
+        self.client.force_login(self.w.officer)
+        self.assertEqual(self.client.get("/audit/entries/").status_code, 403)
+        entry = self.inside(self.w)
+        self.assertEqual(self.client.get(f"/audit/entries/{entry.pk}/").status_code, 403)
+
+    def test_audit_admin_sees_no_programme_data(self):
+        self.client.force_login(self.w.audit_admin)
+        self.assertEqual(self.client.get("/registry/enterprises/").status_code, 403)
+        self.assertEqual(self.client.get("/api/registry/enterprises/").status_code, 403)

@@ -1,0 +1,126 @@
+"""Figures are computed from records, drill down to the same records, and reach the dashboard."""
+
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from uplift.core.testing import World
+from uplift.programmes.metrics import METRICS, Scope, figures
+from uplift.programmes.services import target_create
+from uplift.registry.models import Enterprise
+from uplift.registry.services import enterprise_mark_adopter, enterprise_mark_benchmark
+
+pytestmark = pytest.mark.django_db
+
+
+def run_figures(*args):
+    out = io.StringIO()
+    call_command("figures", "--json", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def w():
+    return World()
+
+
+def test_adding_an_adopter_through_the_service_changes_the_figure_by_one(w):
+    before = run_figures("--programme", "hubei-2018")
+    enterprise_mark_adopter(actor=w.officer, enterprise=w.ent_in, on=datetime.date(2018, 6, 1))
+    after = run_figures("--programme", "hubei-2018")
+    assert after["excellence_adopters"]["value"] == before["excellence_adopters"]["value"] + 1
+    # An adoption outside the programme's period or region does not count.
+    enterprise_mark_adopter(actor=w.officer, enterprise=w.ent_out, on=datetime.date(2018, 6, 1))
+    assert run_figures("--programme", "hubei-2018")["excellence_adopters"] == after["excellence_adopters"]
+
+
+def test_figures_json_shape_and_targets(w):
+    target_create(
+        actor=None,
+        programme=w.programme_in,
+        metric="enterprises_served",
+        value=10000,
+        region_id="420000",
+        deadline=datetime.date(2018, 12, 31),
+    )
+    data = run_figures("--programme", "hubei-2018")
+    assert set(data) == set(METRICS)
+    assert data["enterprises_served"] == {"value": 1, "target": 10000, "unit": "enterprises"}
+    assert data["pilot_clusters"] == {"value": 1, "target": None, "unit": "clusters"}
+
+
+def test_figures_by_region_and_cluster(w):
+    assert run_figures("--programme", "hubei-2018", "--region", "420100")["enterprises_served"]["value"] == 0
+    assert run_figures("--programme", "hubei-2018", "--region", "429004")["enterprises_served"]["value"] == 1
+    assert (
+        run_figures("--programme", "hubei-2018", "--cluster", "仙桃休闲女装")["enterprises_served"]["value"]
+        == 1
+    )
+
+
+def test_figures_refuse_unknown_scope(w):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Unknown region"):
+        run_figures("--region", "999999")
+    with pytest.raises(CommandError, match="Unknown cluster"):
+        run_figures("--cluster", "nowhere")
+
+
+def test_every_figure_drills_down_to_the_records_it_counts(w, client):
+    enterprise_mark_adopter(actor=None, enterprise=w.ent_in, on=datetime.date(2018, 6, 1))
+    enterprise_mark_benchmark(actor=None, enterprise=w.ent_in, on=datetime.date(2018, 12, 1))
+    client.force_login(w.officer)
+    for scope in (
+        Scope(w.programme_in),
+        Scope(w.programme_in, region="429004"),
+        Scope(w.programme_in, cluster_id=w.cluster_in.pk),
+    ):
+        for metric in METRICS.values():
+            response = client.get(metric.url(scope))
+            assert response.status_code == 200, metric.url(scope)
+            assert response.context["table"].paginator.count == metric.value(scope), (metric.name, scope)
+
+
+def test_dashboard_shows_figures_with_links(w, client):
+    client.force_login(w.officer)
+    response = client.get(reverse("programmes:dashboard", args=["hubei-2018"]))
+    assert response.status_code == 200
+    kpis = {k["name"]: k for k in response.context["kpis"]}
+    assert kpis["enterprises_served"]["value"] == 1
+    assert kpis["pilot_clusters"]["value"] == 1
+    assert kpis["enterprises_served"]["url"] in response.content.decode().replace("&amp;", "&")
+    assert [r["name"] for r in response.context["by_cluster"]] == [] or response.context["by_cluster"]
+
+
+def test_dashboard_is_scoped(w, client):
+    client.force_login(w.hunan_officer)
+    assert client.get(reverse("programmes:dashboard", args=["hubei-2018"])).status_code == 404
+    client.force_login(w.officer)
+    assert (
+        client.get(reverse("programmes:dashboard", args=["hubei-2018"]), {"region": "430100"}).status_code
+        == 404
+    )
+    client.force_login(w.enterprise_user)
+    assert client.get(reverse("programmes:dashboard", args=["hubei-2018"])).status_code == 403
+
+
+def test_dashboard_api(w, client):
+    client.force_login(w.officer)
+    response = client.get("/api/programmes/programmes/hubei-2018/dashboard/")
+    assert response.status_code == 200
+    data = response.json()
+    assert {f["name"] for f in data["figures"]} == set(METRICS)
+    assert data["by_cluster"][0]["name"] == "仙桃休闲女装"
+
+
+def test_figures_scope_object_counts_match_direct_queries(w):
+    values = figures(Scope(w.programme_in))
+    assert (
+        values["enterprises_served"]["value"]
+        == Enterprise.objects.filter(clusters__pilots__programme=w.programme_in).count()
+    )

@@ -1,0 +1,365 @@
+"""THE map from a user to what they may see and do.
+
+Two questions are answered here and nowhere else:
+
+* **What may this user do?** ``ROLE_PERMISSIONS`` gives each role its model permissions
+  (``registry.view_enterprise``...); :class:`uplift.accounts.backends.RoleBackend` grants them.
+* **Which rows may this user see?** ``SCOPES`` gives, per scoped model, a function from the user's
+  :class:`Principal` to a ``Q`` filter. ``Model.objects.visible_to(user)`` applies it; the base
+  views and viewsets call that for every read and re-check it after every write. A scoped model
+  without a rule here raises, so no model is ever visible by omission.
+
+Regions are a code tree (GB/T 2260): a bureau at region ``420100`` sees every row whose region code
+starts with ``4201``. Superusers (a break-glass account for the Django admin) see everything;
+the three administrator roles see no programme data at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
+
+from .choices import Role
+
+# --- Permissions -------------------------------------------------------------------------------
+
+VIEW, ADD, CHANGE = "view", "add", "change"
+EDIT = (VIEW, ADD, CHANGE)
+
+#: role -> [(app_label, model_name or "*", actions)]. Models of "*" are expanded at start-up.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    Role.OFFICER: [
+        ("registry", "*", EDIT),
+        ("programmes", "*", EDIT),
+    ],
+    Role.INSTITUTION_STAFF: [
+        ("registry", "region", (VIEW,)),
+        ("registry", "industry", (VIEW,)),
+        ("registry", "enterprise", (VIEW,)),
+        ("registry", "industrialcluster", (VIEW,)),
+        ("registry", "clustermembership", (VIEW,)),
+        ("registry", "serviceinstitution", (VIEW, CHANGE)),
+        ("programmes", "programme", (VIEW,)),
+        ("programmes", "pilotproject", (VIEW,)),
+    ],
+    Role.ENTERPRISE_USER: [
+        ("registry", "region", (VIEW,)),
+        ("registry", "industry", (VIEW,)),
+        ("registry", "enterprise", (VIEW, CHANGE)),
+        ("registry", "industrialcluster", (VIEW,)),
+        ("registry", "servicestation", (VIEW,)),
+    ],
+    Role.EXPERT: [
+        ("registry", "region", (VIEW,)),
+        ("registry", "industry", (VIEW,)),
+        ("registry", "expert", (VIEW, CHANGE)),
+    ],
+    Role.SYSTEM_ADMIN: [],
+    Role.SECURITY_ADMIN: [
+        ("accounts", "user", EDIT),
+        ("accounts", "organisation", EDIT),
+        ("accounts", "membership", EDIT),
+        ("registry", "region", (VIEW,)),
+    ],
+    Role.AUDIT_ADMIN: [
+        ("core", "auditentry", (VIEW,)),
+    ],
+}
+
+
+def permissions_for_roles(roles: Iterable[str]) -> set[str]:
+    """The permission names (``app.action_model``) that ``roles`` grant together."""
+    from django.apps import apps
+
+    perms: set[str] = set()
+    for role in roles:
+        for app_label, model_name, actions in ROLE_PERMISSIONS.get(role, []):
+            names = (
+                [m._meta.model_name for m in apps.get_app_config(app_label).get_models()]
+                if model_name == "*"
+                else [model_name]
+            )
+            perms.update(f"{app_label}.{action}_{name}" for name in names for action in actions)
+    return perms
+
+
+# --- Principal ---------------------------------------------------------------------------------
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix of a region's subtree: 420000 -> 42, 420100 -> 4201, 420102 -> 420102."""
+    code = str(code)
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+@dataclass(frozen=True)
+class Principal:
+    """What one user acts for, derived from their active memberships."""
+
+    user_id: int | None
+    is_superuser: bool = False
+    roles: frozenset[str] = frozenset()
+    region_prefixes: tuple[str, ...] = ()  # bureaus where the user is an officer
+    institution_ids: frozenset[int] = frozenset()
+    enterprise_ids: frozenset[int] = frozenset()
+    expert_ids: frozenset[int] = frozenset()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_officer(self) -> bool:
+        return bool(self.region_prefixes)
+
+
+ANONYMOUS = Principal(user_id=None)
+
+
+def principal_of(user: Any) -> Principal:
+    """The user's principal, computed once per user object (i.e. once per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    cached = getattr(user, "_uplift_principal", None)
+    if cached is not None:
+        return cached
+    from uplift.registry.models import Expert
+
+    from .models import Membership
+
+    rows = list(
+        Membership.objects.filter(user=user, is_active=True).values_list(
+            "role", "organisation__region_id", "organisation__institution_id", "organisation__enterprise_id"
+        )
+    )
+    roles = frozenset(r[0] for r in rows)
+    prefixes = sorted({region_prefix(r[1]) for r in rows if r[0] == Role.OFFICER and r[1]})
+    # A prefix inside another adds nothing: keep the widest.
+    prefixes = [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
+    principal = Principal(
+        user_id=user.pk,
+        is_superuser=user.is_superuser,
+        roles=roles,
+        region_prefixes=tuple(prefixes),
+        institution_ids=frozenset(r[2] for r in rows if r[0] == Role.INSTITUTION_STAFF and r[2]),
+        enterprise_ids=frozenset(r[3] for r in rows if r[0] == Role.ENTERPRISE_USER and r[3]),
+        expert_ids=frozenset(
+            Expert.objects.filter(user=user).values_list("pk", flat=True) if Role.EXPERT in roles else []
+        ),
+    )
+    user._uplift_principal = principal
+    return principal
+
+
+# --- Row scopes --------------------------------------------------------------------------------
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+Rule = Callable[[Principal], Q]
+SCOPES: dict[str, Rule] = {}
+
+
+def scope(label: str) -> Callable[[Rule], Rule]:
+    """Register the row rule of the model ``label`` (``app_label.modelname``)."""
+
+    def register(fn: Rule) -> Rule:
+        SCOPES[label] = fn
+        return fn
+
+    return register
+
+
+def in_regions(lookup: str, p: Principal) -> Q:
+    """Rows whose region code (reached by ``lookup``) is in one of the officer's subtrees."""
+    return any_of(*(Q(**{f"{lookup}__startswith": prefix}) for prefix in p.region_prefixes))
+
+
+def any_of(*parts: Q) -> Q:
+    """The union of ``parts``; NOTHING when every part is NOTHING (so no query is needed)."""
+    q = NOTHING
+    for part in parts:
+        if part is NOTHING:
+            continue
+        q = part if q is NOTHING else q | part
+    return q
+
+
+def _ids(lookup: str, ids: frozenset[int]) -> Q:
+    return Q(**{f"{lookup}__in": sorted(ids)}) if ids else NOTHING
+
+
+def restrict(qs: QuerySet, user: Any) -> QuerySet:
+    """``qs`` narrowed to the rows ``user`` may see (the body of ``visible_to``)."""
+    label = qs.model._meta.label_lower
+    rule = SCOPES.get(label)
+    if rule is None:
+        raise ImproperlyConfigured(f"No access rule for {label}: declare one in uplift/accounts/access.py")
+    p = principal_of(user)
+    if p.user_id is None:
+        return qs.none()
+    if p.is_superuser:
+        return qs
+    q = rule(p)
+    return qs.none() if q is NOTHING else qs.filter(q)
+
+
+def is_visible(obj: Any, user: Any) -> bool:
+    """Whether ``user`` may see ``obj`` (used to re-check scope after a write)."""
+    return type(obj)._default_manager.filter(pk=obj.pk).visible_to(user).exists()
+
+
+# Reference data: everyone signed in sees it.
+for _label in ("registry.region", "registry.industry"):
+    SCOPES[_label] = lambda p: EVERYTHING if p.roles else NOTHING
+
+
+def _rows(label: str, lookup: str, ids: frozenset[int] | Q, column: str) -> Q | QuerySet:
+    """The ``column`` values of ``label`` rows matching ``lookup__in=ids`` (or a Q), as a subquery.
+
+    Multi-valued relations are reached through such subqueries rather than joins, so a scoped
+    list never repeats a row and never needs DISTINCT.
+    """
+    from django.apps import apps
+
+    if isinstance(ids, Q):
+        if ids is NOTHING:
+            return NOTHING
+        return apps.get_model(label).objects.filter(ids).values(column)
+    if not ids:
+        return NOTHING
+    return apps.get_model(label).objects.filter(**{f"{lookup}__in": sorted(ids)}).values(column)
+
+
+def _in(lookup: str, subquery: Q | QuerySet) -> Q:
+    return NOTHING if subquery is NOTHING else Q(**{f"{lookup}__in": subquery})
+
+
+@scope("registry.enterprise")
+def _enterprise(p: Principal) -> Q:
+    # Institutions see the enterprises in the clusters of the pilots they deliver.
+    pilot_clusters = _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
+    return any_of(
+        in_regions("region_id", p),
+        _ids("pk", p.enterprise_ids),
+        _in(
+            "pk",
+            _rows(
+                "registry.ClusterMembership", "cluster_id", _in("cluster_id", pilot_clusters), "enterprise_id"
+            ),
+        ),
+    )
+
+
+@scope("registry.industrialcluster")
+def _cluster(p: Principal) -> Q:
+    return any_of(
+        in_regions("region_id", p),
+        _in("pk", _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")),
+        _in("pk", _rows("registry.ClusterMembership", "enterprise_id", p.enterprise_ids, "cluster_id")),
+    )
+
+
+@scope("registry.clustermembership")
+def _membership(p: Principal) -> Q:
+    return any_of(
+        in_regions("cluster__region_id", p),
+        _in(
+            "cluster_id", _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
+        ),
+        _ids("enterprise_id", p.enterprise_ids),
+    )
+
+
+@scope("registry.serviceinstitution")
+def _institution(p: Principal) -> Q:
+    # Officers see the institutions registered in their region and those delivering pilots there.
+    pilots_here = in_regions("cluster__region_id", p)
+    return any_of(
+        in_regions("region_id", p),
+        _in("pk", _rows("programmes.PilotProject", "", pilots_here, "institution_id")),
+        _ids("pk", p.institution_ids),
+    )
+
+
+@scope("registry.expert")
+def _expert(p: Principal) -> Q:
+    return any_of(in_regions("region_id", p), _ids("pk", p.expert_ids))
+
+
+@scope("registry.servicestation")
+def _station(p: Principal) -> Q:
+    # Enterprise users see the stations of their province: where they can take a request.
+    enterprise_q = NOTHING
+    if p.enterprise_ids:
+        from uplift.registry.models import Enterprise
+
+        codes = Enterprise.objects.filter(pk__in=p.enterprise_ids).values_list("region_id", flat=True)
+        enterprise_q = any_of(*(Q(region_id__startswith=c[:2]) for c in sorted(set(codes))))
+    return any_of(in_regions("region_id", p), enterprise_q)
+
+
+def _lineage(lookup: str, p: Principal) -> Q:
+    """Rows at a region in the officer's subtree or at one of its ancestors (e.g. the province's
+    programme is visible to a city officer, who works on its city's share)."""
+    ancestors = set()
+    for prefix in p.region_prefixes:
+        ancestors |= {prefix[:2] + "0000"} | ({prefix[:4] + "00"} if len(prefix) > 4 else set())
+    return any_of(in_regions(lookup, p), Q(**{f"{lookup}__in": sorted(ancestors)}) if ancestors else NOTHING)
+
+
+@scope("programmes.programme")
+def _programme(p: Principal) -> Q:
+    return any_of(
+        _lineage("region_id", p),
+        _in("pk", _rows("programmes.PilotProject", "institution_id", p.institution_ids, "programme_id")),
+    )
+
+
+@scope("programmes.target")
+def _target(p: Principal) -> Q:
+    return _lineage("region_id", p)
+
+
+@scope("programmes.pilotproject")
+def _pilot(p: Principal) -> Q:
+    return any_of(
+        in_regions("cluster__region_id", p),
+        _ids("institution_id", p.institution_ids),
+        _in(
+            "cluster_id", _rows("registry.ClusterMembership", "enterprise_id", p.enterprise_ids, "cluster_id")
+        ),
+    )
+
+
+@scope("core.auditentry")
+def _audit(p: Principal) -> Q:
+    return EVERYTHING if Role.AUDIT_ADMIN in p.roles else NOTHING
+
+
+@scope("accounts.organisation")
+def _organisation(p: Principal) -> Q:
+    return EVERYTHING if Role.SECURITY_ADMIN in p.roles else NOTHING
+
+
+@scope("accounts.membership")
+def _account_membership(p: Principal) -> Q:
+    return EVERYTHING if Role.SECURITY_ADMIN in p.roles else Q(user_id=p.user_id)
+
+
+def pickable(qs: QuerySet, user: Any) -> QuerySet:
+    """The rows ``user`` may choose in a form's or serializer's related field.
+
+    Anything they may see; regions, which everyone sees, are narrowed to an officer's subtree so a
+    Wuhan officer picks among Wuhan's districts rather than 3,400 divisions of China.
+    """
+    qs = restrict(qs, user)
+    p = principal_of(user)
+    if qs.model._meta.label_lower == "registry.region" and p.is_officer and not p.is_superuser:
+        qs = qs.filter(in_regions("code", p))
+    return qs

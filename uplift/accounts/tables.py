@@ -1,0 +1,21 @@
+import django_tables2 as tables
+
+from uplift.core.tables import BaseTable
+
+from .models import Membership, Organisation
+
+
+class OrganisationTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Organisation
+        fields = ("name", "kind", "region", "institution", "enterprise")
+
+
+class MembershipTable(BaseTable):
+    user = tables.Column(linkify=lambda record: record.get_absolute_url())
+
+    class Meta(BaseTable.Meta):
+        model = Membership
+        fields = ("user", "organisation", "role", "is_active")

@@ -1,0 +1,12 @@
+"""API errors: Django's ValidationError and scope misses answered like DRF's, never a stack trace."""
+
+from django.core.exceptions import ValidationError
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from uplift.core.api import as_drf_error
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ValidationError):
+        exc = as_drf_error(exc)
+    return drf_exception_handler(exc, context)

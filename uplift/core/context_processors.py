@@ -1,0 +1,39 @@
+"""The side navigation: every declared model page the user may view, grouped by area."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .views import ObjectViews, perm, url_name
+
+#: Areas of the side navigation, in order: (app label, title).
+AREAS = [
+    ("programmes", _("Programmes")),
+    ("registry", _("Registry")),
+    ("accounts", _("Accounts")),
+    ("core", _("Audit")),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    sections = []
+    for label, title in AREAS:
+        links = []
+        for spec in ObjectViews.registry:
+            meta = spec.model._meta
+            if meta.app_label != label or not user.has_perm(perm(spec.model, "view")):
+                continue
+            try:
+                url = reverse(url_name(spec.model, "list"))
+            except NoReverseMatch:
+                continue
+            links.append(
+                {"title": meta.verbose_name_plural, "url": url, "active": request.path.startswith(url)}
+            )
+        if links:
+            sections.append({"title": title, "links": links})
+    return {"nav_sections": sections}

@@ -1,0 +1,55 @@
+"""Base filterset shared by pages and the API: a free-text ``q`` and region-subtree filters."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from uplift.accounts.access import region_prefix
+
+
+class RegionFilter(django_filters.CharFilter):
+    """Rows in a region's subtree, given its GB/T 2260 code (``?region=420100`` = all of Wuhan)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Region code"))
+        kwargs.setdefault("help_text", _("A GB/T 2260 code: 420000 Hubei, 420100 Wuhan, ..."))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__startswith": region_prefix(value)})
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Adds ``q``: a case-insensitive search over the ``search_fields`` the subclass names."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        if not value or not self.search_fields:
+            return qs
+        q = Q()
+        for f in self.search_fields:
+            q |= Q(**{f"{f}__icontains": value})
+        return qs.filter(q)
+
+
+class AuditEntryFilterSet(BaseFilterSet):
+    search_fields = ("actor_name", "action", "object_repr", "object_id")
+    action = django_filters.CharFilter(lookup_expr="startswith", label=_("Action"))
+    object_type = django_filters.CharFilter(label=_("Object type"))
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        from .models import AuditEntry
+
+        model = AuditEntry
+        fields = ["action", "object_type"]

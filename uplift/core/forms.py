@@ -1,0 +1,36 @@
+"""Base form: choices limited to what the user may pick, validation left to the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .models import ScopedQuerySet
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ModelForm whose related-record choices are narrowed to what ``user`` may pick.
+
+    It validates (the model's ``full_clean`` runs in ``is_valid``) but never saves: the view passes
+    ``cleaned_data`` to the model's service.
+    """
+
+    #: Related fields looked up by an exact key the user types (e.g. a credit code) rather than
+    #: chosen from a list: they are not narrowed, since typing a key reveals nothing but existence.
+    unscoped_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from uplift.accounts.access import pickable
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, field in self.fields.items():
+            qs = getattr(field, "queryset", None)
+            if isinstance(qs, ScopedQuerySet) and name not in self.unscoped_fields:
+                field.queryset = pickable(qs, user)
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def save(self, commit: bool = True):  # pragma: no cover - guard
+        raise NotImplementedError("Forms never save: call the model's service with form.cleaned_data.")

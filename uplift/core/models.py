@@ -1,0 +1,101 @@
+"""Base models shared by every app: timestamps, scoped querysets and the audit trail."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from uplift.accounts.models import User
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to narrow itself to what one user may see.
+
+    ``visible_to(user)`` is the only way views, the API, reports and exports read scoped rows; the
+    rule for each model lives in :mod:`uplift.accounts.access`, nowhere else.
+    """
+
+    def visible_to(self, user: User | AnonymousUser) -> ScopedQuerySet:
+        from uplift.accounts import access
+
+        return access.restrict(self, user)
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class TimestampedModel(models.Model):
+    """Abstract base: when a record was created and last changed."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedModel(TimestampedModel):
+    """Abstract base of every record whose visibility depends on who asks."""
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        meta = self._meta
+        return reverse(f"{meta.app_label}:{meta.model_name}_detail", args=[self.pk])
+
+
+class AuditEntry(models.Model):
+    """One service call that changed something: who, when, from where, what, before and after.
+
+    Written by :func:`uplift.core.audit.record` from inside each service's transaction, so an
+    entry exists exactly when the change it describes was committed.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=80, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def changed_fields(self) -> list[dict[str, Any]]:
+        """The fields whose value differs between before and after, for display."""
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [
+            {"field": k, "before": before.get(k), "after": after.get(k)}
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]

@@ -1,0 +1,29 @@
+"""Base table: sortable columns, numbers right-aligned, a link on the record's name."""
+
+import django_tables2 as tables
+
+
+class BaseTable(tables.Table):
+    class Meta:
+        attrs = {"class": "table"}
+
+
+class NumberColumn(tables.Column):
+    """A right-aligned numeric column (tabular figures)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "num"}, "th": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return f"{value:,}" if isinstance(value, int) else value
+
+
+class AuditEntryTable(BaseTable):
+    at = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        from .models import AuditEntry
+
+        model = AuditEntry
+        fields = ("at", "actor_name", "address", "action", "object_type", "object_id", "object_repr")

@@ -1,0 +1,371 @@
+"""Generic test bases: a model's pages and API tested from declared data alone.
+
+A test class for a model subclasses :class:`ViewTestCases` and/or :class:`APITestCases` and
+declares, against the shared :class:`World` (two provinces, users of every role):
+
+* ``model`` and, for the API, ``api_basename``;
+* ``inside(w)`` / ``outside(w)``: a record the acting user may see, and one they may not;
+* for editable models, ``create_data(w)`` (valid form/API data), ``update_data(w, obj)`` and
+  ``invalid_data(w)`` returning ``(data, field)``: data that must be refused with an error on
+  ``field`` and nothing written.
+
+The bases then test anonymous access, access without permission (403), access with permission
+(200, only in-scope rows listed and exported), out of scope (404, like missing), creation and
+editing through the services (audited), and refusal of bad input.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any, ClassVar
+
+from django.db import models
+from django.test import TestCase
+from django.urls import reverse
+
+from .models import AuditEntry
+
+
+class World:
+    """A small, complete cast: Hubei (in scope for the officer) and Hunan (out of scope)."""
+
+    def __init__(self) -> None:
+        from uplift.accounts.choices import OrganisationKind, Role
+        from uplift.accounts.services import membership_create, organisation_create, user_create
+        from uplift.programmes.services import pilot_create, programme_create
+        from uplift.registry import services as reg
+        from uplift.registry.demo import credit_code
+
+        def code(region: str, serial: int, kind: str = "91") -> str:
+            return credit_code(kind, region, serial)
+
+        self.code = code
+        self.cluster_in = reg.cluster_create(
+            actor=None, name="仙桃休闲女装", region_id="429004", lead_industry_id="18"
+        )
+        self.cluster_out = reg.cluster_create(
+            actor=None, name="长沙工程机械", region_id="430100", lead_industry_id="36"
+        )
+        self.ent_in = reg.enterprise_create(
+            actor=None,
+            credit_code=code("429004", 1),
+            name="仙桃华美服饰有限公司",
+            region_id="429004",
+            industry_id="18",
+        )
+        self.ent_out = reg.enterprise_create(
+            actor=None,
+            credit_code=code("430102", 2),
+            name="长沙远大机械有限公司",
+            region_id="430102",
+            industry_id="36",
+        )
+        self.member_in = reg.cluster_membership_create(
+            actor=None, cluster=self.cluster_in, enterprise=self.ent_in, joined_on=datetime.date(2018, 3, 1)
+        )
+        self.member_out = reg.cluster_membership_create(
+            actor=None, cluster=self.cluster_out, enterprise=self.ent_out, joined_on=datetime.date(2018, 3, 1)
+        )
+        self.inst_in = reg.institution_create(
+            actor=None, credit_code=code("420100", 3, "12"), name="湖北质量服务中心", region_id="420100"
+        )
+        self.inst_out = reg.institution_create(
+            actor=None, credit_code=code("430100", 4, "12"), name="湖南质量服务中心", region_id="430100"
+        )
+        self.expert_in = reg.expert_create(actor=None, name="陈教授", region_id="420100")
+        self.expert_out = reg.expert_create(actor=None, name="周教授", region_id="430100")
+        self.station_in = reg.station_create(actor=None, name="岱家山品质服务站", region_id="420102")
+        self.station_out = reg.station_create(actor=None, name="长沙品质服务站", region_id="430102")
+        period = {"start_date": datetime.date(2018, 1, 1), "end_date": datetime.date(2018, 12, 31)}
+        self.programme_in = programme_create(
+            actor=None, slug="hubei-2018", name="湖北万千百", region_id="420000", **period
+        )
+        self.programme_out = programme_create(
+            actor=None, slug="hunan-2018", name="湖南品质提升", region_id="430000", **period
+        )
+        self.pilot_in = pilot_create(
+            actor=None, programme=self.programme_in, cluster=self.cluster_in, institution=self.inst_in
+        )
+        self.pilot_out = pilot_create(
+            actor=None, programme=self.programme_out, cluster=self.cluster_out, institution=self.inst_out
+        )
+
+        def org(**data):
+            return organisation_create(actor=None, **data)
+
+        def person(username: str, organisation=None, role: str | None = None):
+            user = user_create(actor=None, username=username, password="Test-pass-2018")
+            if organisation is not None:
+                membership_create(actor=None, user=user, organisation=organisation, role=role)
+            return user
+
+        self.bureau = org(kind=OrganisationKind.BUREAU, name="湖北省市场监督管理局", region_id="420000")
+        self.hunan_bureau = org(kind=OrganisationKind.BUREAU, name="湖南省市场监督管理局", region_id="430000")
+        self.officer = person("officer", self.bureau, Role.OFFICER)
+        self.hunan_officer = person("hunan_officer", self.hunan_bureau, Role.OFFICER)
+        self.nobody = person("nobody")
+        self.institution_user = person(
+            "inst",
+            org(kind=OrganisationKind.INSTITUTION, name="湖北质量服务中心", institution=self.inst_in),
+            Role.INSTITUTION_STAFF,
+        )
+        self.enterprise_user = person(
+            "ent",
+            org(kind=OrganisationKind.ENTERPRISE, name="仙桃华美服饰", enterprise=self.ent_in),
+            Role.ENTERPRISE_USER,
+        )
+        self.security_admin = person("secadmin", self.bureau, Role.SECURITY_ADMIN)
+        self.audit_admin = person("auditadmin", self.bureau, Role.AUDIT_ADMIN)
+
+
+class ModelTestCase(TestCase):
+    """Shared set-up of the generic bases."""
+
+    # The bases hold no model and are not tests; a subclass that declares a model is.
+    __test__ = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__test__ = "model" in cls.__dict__
+
+    model: ClassVar[type[models.Model]]
+    #: the World attribute naming the user who has the permissions under test
+    actor: ClassVar[str] = "officer"
+    editable: ClassVar[bool] = True
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = World()
+
+    # Declarations (override) -----------------------------------------------------------------
+    @classmethod
+    def inside(cls, w: World) -> models.Model:
+        raise NotImplementedError
+
+    @classmethod
+    def outside(cls, w: World) -> models.Model:
+        raise NotImplementedError
+
+    def create_data(self, w: World) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def update_data(self, w: World, obj: models.Model) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def invalid_data(self, w: World) -> tuple[dict[str, Any], str]:
+        raise NotImplementedError
+
+    # Helpers ---------------------------------------------------------------------------------
+    @property
+    def user(self):
+        return getattr(self.w, self.actor)
+
+    def name(self, page: str) -> str:
+        meta = self.model._meta
+        return f"{meta.app_label}:{meta.model_name}_{page}"
+
+    def count(self) -> int:
+        return self.model._default_manager.count()
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_form_value(v) for v in value]
+    if value is None:
+        return ""
+    return value
+
+
+class ViewTestCases(ModelTestCase):
+    """The pages: list, export, detail, create and edit."""
+
+    def login(self, user=None):
+        self.client.force_login(user or self.user)
+
+    def test_list_anonymous_is_sent_to_login(self):
+        response = self.client.get(reverse(self.name("list")))
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("accounts:login"), response["Location"])
+
+    def test_list_without_permission_is_403(self):
+        self.login(self.w.nobody)
+        self.assertEqual(self.client.get(reverse(self.name("list"))).status_code, 403)
+
+    def test_list_shows_in_scope_rows_only(self):
+        self.login()
+        response = self.client.get(reverse(self.name("list")))
+        self.assertEqual(response.status_code, 200)
+        pks = {row.record.pk for row in response.context["table"].page.object_list}
+        self.assertIn(self.inside(self.w).pk, pks)
+        self.assertNotIn(self.outside(self.w).pk, pks)
+
+    def test_export_xlsx_holds_in_scope_rows_only(self):
+        from python_calamine import CalamineWorkbook
+
+        self.login()
+        response = self.client.get(reverse(self.name("list")), {"export": "xlsx"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response["Content-Type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        body = b"".join(response.streaming_content)
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python()
+        visible = self.model.objects.visible_to(self.user).count()
+        self.assertEqual(len(rows) - 1, visible)
+
+    def test_detail_in_scope(self):
+        self.login()
+        obj = self.inside(self.w)
+        response = self.client.get(reverse(self.name("detail"), args=[obj.pk]))
+        self.assertEqual(response.status_code, 200)
+
+    def test_detail_out_of_scope_is_404(self):
+        self.login()
+        obj = self.outside(self.w)
+        self.assertEqual(self.client.get(reverse(self.name("detail"), args=[obj.pk])).status_code, 404)
+
+    def test_detail_without_permission_is_403(self):
+        self.login(self.w.nobody)
+        obj = self.inside(self.w)
+        self.assertEqual(self.client.get(reverse(self.name("detail"), args=[obj.pk])).status_code, 403)
+
+    # Writes ------------------------------------------------------------------------------------
+    def _post(self, url: str, data: dict[str, Any]):
+        return self.client.post(url, {k: _form_value(v) for k, v in data.items()})
+
+    def test_create_writes_through_the_service_and_audits(self):
+        if not self.editable:
+            self.skipTest("read-only model")
+        self.login()
+        self.assertEqual(self.client.get(reverse(self.name("add"))).status_code, 200)
+        before, audits = self.count(), AuditEntry.objects.count()
+        response = self._post(reverse(self.name("add")), self.create_data(self.w))
+        form = response.context["form"] if response.context and "form" in response.context else None
+        self.assertEqual(response.status_code, 302, form.errors if form else response)
+        self.assertEqual(self.count(), before + 1)
+        entry = AuditEntry.objects.order_by("-id").first()
+        self.assertEqual(AuditEntry.objects.count(), audits + 1)
+        self.assertEqual(entry.action, f"{self.model._meta.label_lower}.create")
+        self.assertEqual(entry.actor, self.user)
+
+    def test_create_with_bad_input_writes_nothing(self):
+        if not self.editable:
+            self.skipTest("read-only model")
+        self.login()
+        data, field = self.invalid_data(self.w)
+        before, audits = self.count(), AuditEntry.objects.count()
+        response = self._post(reverse(self.name("add")), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(field, response.context["form"].errors)
+        self.assertEqual(self.count(), before)
+        self.assertEqual(AuditEntry.objects.count(), audits)
+
+    def test_edit_records_before_and_after(self):
+        if not self.editable:
+            self.skipTest("read-only model")
+        self.login()
+        obj = self.inside(self.w)
+        url = reverse(self.name("edit"), args=[obj.pk])
+        self.assertEqual(self.client.get(url).status_code, 200)
+        response = self._post(url, self.update_data(self.w, obj))
+        self.assertEqual(response.status_code, 302, response.context and response.context["form"].errors)
+        entry = AuditEntry.objects.order_by("-id").first()
+        self.assertEqual(entry.action, f"{self.model._meta.label_lower}.update")
+        self.assertTrue(entry.changed_fields(), "an edit must record what changed")
+
+    def test_edit_out_of_scope_is_404(self):
+        if not self.editable:
+            self.skipTest("read-only model")
+        self.login()
+        obj = self.outside(self.w)
+        self.assertEqual(self.client.get(reverse(self.name("edit"), args=[obj.pk])).status_code, 404)
+        self.assertEqual(self.client.post(reverse(self.name("edit"), args=[obj.pk]), {}).status_code, 404)
+
+    def test_add_without_permission_is_403(self):
+        if not self.editable:
+            self.skipTest("read-only model")
+        self.login(self.w.nobody)
+        self.assertEqual(self.client.get(reverse(self.name("add"))).status_code, 403)
+
+
+class APITestCases(ModelTestCase):
+    """The REST API: list, retrieve, create, update; scope and permissions."""
+
+    api_basename: ClassVar[str]
+
+    def url(self, obj: models.Model | None = None) -> str:
+        if obj is None:
+            return reverse(f"api:{self.api_basename}-list")
+        lookup = getattr(self, "api_lookup", "pk")
+        return reverse(f"api:{self.api_basename}-detail", args=[getattr(obj, lookup)])
+
+    def api_login(self, user=None):
+        self.client.force_login(user or self.user)
+
+    def test_api_anonymous_is_refused(self):
+        self.assertIn(self.client.get(self.url()).status_code, (401, 403))
+
+    def test_api_without_permission_is_403(self):
+        self.api_login(self.w.nobody)
+        self.assertEqual(self.client.get(self.url()).status_code, 403)
+
+    def test_api_list_in_scope_only(self):
+        self.api_login()
+        response = self.client.get(self.url(), {"page_size": 500})
+        self.assertEqual(response.status_code, 200)
+        data = response.json()
+        rows = data["results"] if isinstance(data, dict) else data
+        pk_name = self.model._meta.pk.name
+        keys = {str(r.get("id", r.get(pk_name))) for r in rows}
+        self.assertIn(str(self.inside(self.w).pk), keys)
+        self.assertNotIn(str(self.outside(self.w).pk), keys)
+
+    def test_api_retrieve_out_of_scope_is_404(self):
+        self.api_login()
+        self.assertEqual(self.client.get(self.url(self.inside(self.w))).status_code, 200)
+        self.assertEqual(self.client.get(self.url(self.outside(self.w))).status_code, 404)
+
+    def _json(self, data: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for k, v in data.items():
+            v = _form_value(v)
+            out[k] = v.isoformat() if isinstance(v, datetime.date) else (None if v == "" else v)
+        return out
+
+    def test_api_create_and_update(self):
+        if not self.editable:
+            self.skipTest("read-only model")
+        self.api_login()
+        before = self.count()
+        response = self.client.post(
+            self.url(), self._json(self.create_data(self.w)), content_type="application/json"
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(self.count(), before + 1)
+        obj = self.inside(self.w)
+        response = self.client.patch(
+            self.url(obj), self._json(self.update_data(self.w, obj)), content_type="application/json"
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+
+    def test_api_bad_input_is_400_naming_the_field(self):
+        if not self.editable:
+            self.skipTest("read-only model")
+        self.api_login()
+        data, field = self.invalid_data(self.w)
+        before = self.count()
+        response = self.client.post(self.url(), self._json(data), content_type="application/json")
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertIn("non_field_errors" if field == "__all__" else field, response.json())
+        self.assertEqual(self.count(), before)
+
+    def test_api_update_out_of_scope_is_404(self):
+        if not self.editable:
+            self.skipTest("read-only model")
+        self.api_login()
+        obj = self.outside(self.w)
+        response = self.client.patch(self.url(obj), {}, content_type="application/json")
+        self.assertEqual(response.status_code, 404)

@@ -1,0 +1,274 @@
+"""Base pages: a model declares its table, filters, form and services once; these do the rest.
+
+``ObjectViews(model=..., table=..., filterset=..., form=..., services=...)`` yields the list (with
+filters, search and xlsx export), detail, create and edit pages of a model, all of which read
+through ``Model.objects.visible_to(user)`` and write through the model's services. Each declaration
+is kept in ``ObjectViews.registry`` so the navigation and the generic tests find every model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from uplift.accounts.access import is_visible
+
+from . import selectors
+from .export import xlsx_response
+
+
+def perm(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def url_name(model: type[models.Model], page: str) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}_{page}"
+
+
+def apply_validation_error(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def scope_error() -> ValidationError:
+    return ValidationError(
+        _("The record would fall outside the area you are responsible for, so it was not saved.")
+    )
+
+
+def run_service(service: Callable[..., models.Model], user: Any, **kwargs: Any) -> models.Model:
+    """Call a write service and re-check that the user may still see its result; roll back if not."""
+    with transaction.atomic():
+        obj = service(actor=user, **kwargs)
+        if not is_visible(obj, user):
+            raise scope_error()
+    return obj
+
+
+@dataclass
+class ObjectViews:
+    """The pages of one model, declared once."""
+
+    model: type[models.Model]
+    table: type
+    filterset: type
+    form: type | None = None
+    services: ModuleType | None = None
+    service_prefix: str = ""  # "cluster" -> services.cluster_create / cluster_update
+    detail_fields: list[str] = field(default_factory=list)
+    detail_template: str = "core/object_detail.html"
+    select_related: tuple[str, ...] = ()
+    #: (obj, user) -> extra context for the detail page; its reads must use visible_to(user).
+    detail_extra: Callable[[Any, Any], dict[str, Any]] | None = None
+
+    registry: ClassVar[list[ObjectViews]] = []
+
+    def __post_init__(self) -> None:
+        self.service_prefix = self.service_prefix or self.model._meta.model_name
+        ObjectViews.registry.append(self)
+
+    # --- services ---
+    def service(self, verb: str) -> Callable[..., models.Model] | None:
+        if self.services is None:
+            return None
+        fn = getattr(self.services, f"{self.service_prefix}_{verb}", None)
+        if fn is None:
+            raise AttributeError(f"{self.services.__name__} has no {self.service_prefix}_{verb}")
+        return fn
+
+    @property
+    def editable(self) -> bool:
+        return self.form is not None and self.services is not None
+
+    # --- url patterns ---
+    def urls(self, prefix: str) -> list:
+        name = self.model._meta.model_name
+        patterns = [
+            path(f"{prefix}/", ObjectListView.as_view(spec=self), name=f"{name}_list"),
+            path(f"{prefix}/<str:pk>/", ObjectDetailView.as_view(spec=self), name=f"{name}_detail"),
+        ]
+        if self.editable:
+            patterns += [
+                path(f"{prefix}/add/", ObjectEditView.as_view(spec=self), name=f"{name}_add"),
+                path(f"{prefix}/<str:pk>/edit/", ObjectEditView.as_view(spec=self), name=f"{name}_edit"),
+            ]
+        # "add/" must win over "<pk>/": put the literal routes first.
+        return sorted(patterns, key=lambda p: "<" in str(p.pattern))
+
+
+class SpecMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    spec: ObjectViews = None  # type: ignore[assignment]
+    action = "view"
+
+    @property
+    def model(self):  # noqa: D401 - Django reads it as an attribute
+        return self.spec.model
+
+    def get_permission_required(self):
+        return [perm(self.spec.model, self.action)]
+
+    def scoped(self):
+        qs = self.spec.model.objects.visible_to(self.request.user)
+        return qs.select_related(*self.spec.select_related) if self.spec.select_related else qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        meta = self.spec.model._meta
+        user = self.request.user
+        ctx.update(
+            spec=self.spec,
+            verbose_name=meta.verbose_name,
+            verbose_name_plural=meta.verbose_name_plural,
+            list_url=reverse(url_name(self.spec.model, "list")),
+            can_add=self.spec.editable and user.has_perm(perm(self.spec.model, "add")),
+            can_change=self.spec.editable and user.has_perm(perm(self.spec.model, "change")),
+            add_url=reverse(url_name(self.spec.model, "add")) if self.spec.editable else None,
+        )
+        return ctx
+
+
+class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
+    """A filtered, sortable, paginated table of the records the user may see; ``?export=xlsx``."""
+
+    template_name = "core/object_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return self.scoped()
+
+    def get_filterset_class(self):
+        return self.spec.filterset
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["request"] = self.request
+        return kwargs
+
+    def get_table_class(self):
+        return self.spec.table
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_valid():
+            # Export what the page would show: with broken filters, nothing rather than everything.
+            qs = filterset.queryset.none()
+        else:
+            qs = filterset.qs
+        table = self.spec.table(qs)
+        values = iter(table.as_values(exclude_columns=getattr(self.spec.table, "export_exclude", ())))
+        header = next(values)
+        meta = self.spec.model._meta
+        return xlsx_response(
+            f"{meta.model_name}.xlsx", sheet=str(meta.verbose_name_plural), header=header, rows=values
+        )
+
+
+class ObjectDetailView(SpecMixin, DetailView):
+    """One record the user may see (404 if they may not), with its fields and change history."""
+
+    def get_queryset(self):
+        return self.scoped()
+
+    def get_template_names(self):
+        return [self.spec.detail_template, "core/object_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+        rows = []
+        for name in self.spec.detail_fields:
+            f = obj._meta.get_field(name)
+            if f.many_to_many:
+                value = ", ".join(str(v) for v in getattr(obj, name).all()) or None
+                link = None
+            else:
+                display = getattr(obj, f"get_{name}_display", None)
+                value = display() if display else getattr(obj, name)
+                link = (
+                    value.get_absolute_url()
+                    if isinstance(value, models.Model) and hasattr(value, "get_absolute_url")
+                    else None
+                )
+            rows.append({"label": f.verbose_name, "value": value, "link": link})
+        if self.spec.detail_extra:
+            ctx.update(self.spec.detail_extra(obj, self.request.user))
+        ctx.update(
+            attrs=rows,
+            history=selectors.history_of(obj),
+            edit_url=reverse(url_name(self.spec.model, "edit"), args=[obj.pk])
+            if self.spec.editable
+            else None,
+        )
+        return ctx
+
+
+class ObjectEditView(SpecMixin, FormView):
+    """Create (no pk) or edit a record through its service; scope is re-checked after the write."""
+
+    template_name = "core/object_form.html"
+
+    @property
+    def action(self):  # type: ignore[override]
+        return "change" if "pk" in self.kwargs else "add"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if "pk" in kwargs and request.user.is_authenticated:
+            try:
+                self.object = self.scoped().get(pk=kwargs["pk"])
+            except (self.spec.model.DoesNotExist, ValueError, ValidationError) as exc:
+                raise Http404 from exc
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return self.spec.form
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        if self.object is not None:
+            # The form validates on a copy, so the service sees the record as stored (audit "before").
+            kwargs["instance"] = self.spec.model._default_manager.get(pk=self.object.pk)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            if self.object is None:
+                obj = run_service(self.spec.service("create"), self.request.user, **form.cleaned_data)
+            else:
+                obj = run_service(
+                    self.spec.service("update"), self.request.user, instance=self.object, **form.cleaned_data
+                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved %(name)s.") % {"name": obj})
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.object
+        ctx["non_field_errors_key"] = NON_FIELD_ERRORS
+        return ctx

@@ -1,0 +1,277 @@
+"""The programme's metrics: one registered object per metric name.
+
+A metric says what it counts (a queryset for a scope), how to break that count down by region and
+by pilot cluster, and which list page shows the records behind it. The dashboard, the API and
+``uplift figures`` read metrics only through this registry, so a later capability adds a metric by
+registering it here (or in its own app) without touching any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from uplift.accounts.access import region_prefix
+from uplift.registry.models import ClusterMembership
+
+from . import selectors
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure is computed for: a programme, optionally narrowed to a region and a cluster."""
+
+    programme: Any
+    region: str | None = None  # a GB/T 2260 code; None means the programme's own region
+    cluster_id: int | None = None
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.region:
+            params["region"] = self.region
+        if self.cluster_id:
+            params["cluster"] = self.cluster_id
+        return params
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named figure of the programme, computed from records."""
+
+    name: str
+    label: str | Promise
+    unit: str  # a stable unit code for machines ("enterprises", "yuan"); unit_label is for people
+    unit_label: str | Promise
+    records: Callable[..., QuerySet]  # selector(programme, region=, cluster_id=) -> queryset counted
+    list_url: str  # URL name of the list the figure drills down to
+    list_param: str  # the filter of that list that selects the same records
+    region_lookup: str = "region_id"
+
+    def queryset(self, scope: Scope) -> QuerySet:
+        return self.records(scope.programme, region=scope.region, cluster_id=scope.cluster_id)
+
+    def value(self, scope: Scope) -> int:
+        return self.queryset(scope).count()
+
+    def url(self, scope: Scope) -> str:
+        return (
+            reverse(self.list_url)
+            + "?"
+            + urlencode({self.list_param: scope.programme.slug, **scope.params()})
+        )
+
+    def by_region(self, scope: Scope, children: list[str]) -> dict[str, int]:
+        """Counts for each of the ``children`` region codes' subtrees, in one grouped query.
+
+        Rows are grouped by their full six-digit code and folded into the children in Python: a
+        province's children include county-level cities it administers directly (Xiantao 429004),
+        whose subtree is not a four-digit prefix.
+        """
+        rows = self.queryset(scope).order_by().values(self.region_lookup).annotate(n=Count("pk"))
+        prefixes = {code: region_prefix(code) for code in children}
+        out = dict.fromkeys(children, 0)
+        for row in rows:
+            code = row[self.region_lookup]
+            for child, prefix in prefixes.items():
+                if code.startswith(prefix):
+                    out[child] += row["n"]
+                    break
+        return out
+
+    def by_cluster(self, scope: Scope) -> dict[int, int]:
+        """Counts per pilot cluster of the programme (a record may count under several)."""
+        if self.records is selectors.pilots:
+            return {
+                r["cluster_id"]: r["n"]
+                for r in self.queryset(scope).order_by().values("cluster_id").annotate(n=Count("pk"))
+            }
+        rows = (
+            ClusterMembership.objects.filter(
+                enterprise_id__in=self.queryset(scope).values("pk"),
+                cluster__pilots__programme=scope.programme,
+            )
+            .order_by()
+            .values("cluster_id")
+            .annotate(n=Count("enterprise_id", distinct=True))
+        )
+        return {r["cluster_id"]: r["n"] for r in rows}
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def register(metric: Metric) -> Metric:
+    METRICS[metric.name] = metric
+    return metric
+
+
+ENTERPRISES = {"unit": "enterprises", "unit_label": _("enterprises")}
+
+register(
+    Metric(
+        name="enterprises_served",
+        label=_("Enterprises served"),
+        **ENTERPRISES,
+        records=selectors.served_enterprises,
+        list_url="registry:enterprise_list",
+        list_param="served_in",
+    )
+)
+register(
+    Metric(
+        name="excellence_adopters",
+        label=_("Enterprises adopting the excellence model"),
+        **ENTERPRISES,
+        records=selectors.adopter_enterprises,
+        list_url="registry:enterprise_list",
+        list_param="adopted_in",
+    )
+)
+register(
+    Metric(
+        name="benchmark_enterprises",
+        label=_("Quality benchmark enterprises"),
+        **ENTERPRISES,
+        records=selectors.benchmark_enterprises,
+        list_url="registry:enterprise_list",
+        list_param="benchmark_in",
+    )
+)
+register(
+    Metric(
+        name="pilot_clusters",
+        label=_("Pilot clusters"),
+        unit="clusters",
+        unit_label=_("clusters"),
+        records=selectors.pilots,
+        list_url="programmes:pilotproject_list",
+        list_param="programme",
+        region_lookup="cluster__region_id",
+    )
+)
+
+
+# --- Reading figures -----------------------------------------------------------------------------
+
+
+def targets_for(scope: Scope) -> dict[str, Any]:
+    """The targets set for the scope's region (the programme's own region by default)."""
+    from .models import Target
+
+    region = scope.region or scope.programme.region_id
+    return {t.metric: t.value for t in Target.objects.filter(programme=scope.programme, region_id=region)}
+
+
+def _plain_number(value: Any) -> Any:
+    if value is None:
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
+def figures(scope: Scope) -> dict[str, dict[str, Any]]:
+    """Every registered metric for ``scope``: ``{name: {"value", "target", "unit"}}``."""
+    targets = targets_for(scope)
+    return {
+        name: {"value": m.value(scope), "target": _plain_number(targets.get(name)), "unit": m.unit}
+        for name, m in METRICS.items()
+    }
+
+
+def _progress(value: Any, target: Any) -> float | None:
+    return round(100 * float(value) / float(target), 1) if target else None
+
+
+def dashboard(scope: Scope) -> dict[str, Any]:
+    """Each metric against its target for the scope, broken down by child region and by pilot.
+
+    Every number comes with the URL of the list of records it counts.
+    """
+    from uplift.registry.models import Region
+
+    from .models import Target
+
+    programme = scope.programme
+    region_code = scope.region or programme.region_id
+    region = Region.objects.get(code=region_code)
+    targets = targets_for(scope)
+    kpis = []
+    for name, m in METRICS.items():
+        value = m.value(scope)
+        target = _plain_number(targets.get(name))
+        kpis.append(
+            {
+                "name": name,
+                "label": m.label,
+                "unit": m.unit,
+                "unit_label": m.unit_label,
+                "value": value,
+                "target": target,
+                "progress": _progress(value, target),
+                "url": m.url(scope),
+            }
+        )
+
+    children = list(Region.objects.filter(parent_id=region_code).order_by("code"))
+    codes = [c.code for c in children]
+    share = {
+        (t.metric, t.region_id): _plain_number(t.value)
+        for t in Target.objects.filter(programme=programme, region_id__in=codes)
+    }
+    counts = {name: m.by_region(scope, codes) for name, m in METRICS.items()} if codes else {}
+    by_region = [
+        {
+            "code": child.code,
+            "name": child.name,
+            "cells": [
+                {
+                    "metric": name,
+                    "value": counts[name][child.code],
+                    "target": share.get((name, child.code)),
+                    "url": m.url(Scope(programme, region=child.code, cluster_id=scope.cluster_id)),
+                }
+                for name, m in METRICS.items()
+            ],
+        }
+        for child in children
+    ]
+    # Regions with nothing to show would only lengthen the table.
+    by_region = [row for row in by_region if any(c["value"] or c["target"] for c in row["cells"])]
+
+    pilots = list(
+        selectors.pilots(programme, region=scope.region, cluster_id=scope.cluster_id).select_related(
+            "cluster__region", "institution"
+        )
+    )
+    per_cluster = {name: m.by_cluster(scope) for name, m in METRICS.items()}
+    by_cluster = [
+        {
+            "pilot": pilot,
+            "cluster": pilot.cluster,
+            "institution": pilot.institution,
+            "cells": [
+                {
+                    "metric": name,
+                    "value": per_cluster[name].get(pilot.cluster_id, 0),
+                    "url": m.url(Scope(programme, region=scope.region, cluster_id=pilot.cluster_id)),
+                }
+                for name, m in METRICS.items()
+            ],
+        }
+        for pilot in pilots
+    ]
+    return {
+        "programme": programme,
+        "region": region,
+        "scope": scope,
+        "kpis": kpis,
+        "metrics": list(METRICS.values()),
+        "by_region": by_region,
+        "by_cluster": by_cluster,
+    }

@@ -1,0 +1,165 @@
+"""A quality-improvement programme: its period, budget, targets and pilot clusters."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from uplift.core.models import ScopedModel
+
+
+class Programme(ScopedModel):
+    """A programme run by a bureau for its region, e.g. Hubei's 2018 "万千百" programme."""
+
+    slug = models.SlugField(
+        _("short name"),
+        max_length=50,
+        unique=True,
+        help_text=_("Letters, digits and hyphens; used in addresses and the figures command."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        "registry.Region", verbose_name=_("owning region"), on_delete=models.PROTECT, related_name="+"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    budget = models.DecimalField(
+        _("budget (yuan)"), max_digits=16, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-start_date", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+
+class Target(ScopedModel):
+    """A goal of a programme: a metric's value to reach in a region by a deadline.
+
+    A province's target can be split among its cities: each share is a Target at the city with
+    ``parent`` pointing to the provincial one.
+    """
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="targets"
+    )
+    metric = models.CharField(
+        _("metric"),
+        max_length=60,
+        validators=[RegexValidator(r"^[a-z_]+$", _("Choose one of the programme's metrics."))],
+    )
+    value = models.DecimalField(
+        _("target value"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    region = models.ForeignKey(
+        "registry.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    deadline = models.DateField(_("deadline"))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("split from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shares",
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["programme_id", "metric", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "metric", "region"], name="target_unique_per_region")
+        ]
+
+    def __str__(self) -> str:
+        from .metrics import METRICS
+
+        label = METRICS[self.metric].label if self.metric in METRICS else self.metric
+        return f"{label} · {self.region.name}: {self.value:g}"
+
+    def clean(self) -> None:
+        from uplift.accounts.access import region_prefix
+
+        from .metrics import METRICS
+
+        errors: dict[str, str] = {}
+        if self.metric and self.metric not in METRICS:
+            errors["metric"] = _("Unknown metric %(name)s.") % {"name": self.metric}
+        if (
+            self.programme_id
+            and self.region_id
+            and not self.region_id.startswith(region_prefix(self.programme.region_id))
+        ):
+            errors["region"] = _("The region is outside the programme's region.")
+        if self.parent_id:
+            if self.parent.metric != self.metric or self.parent.programme_id != self.programme_id:
+                errors["parent"] = _(
+                    "A share must be of the same programme and metric as the target it splits."
+                )
+            elif self.region_id and (
+                self.region_id == self.parent.region_id
+                or not self.region_id.startswith(region_prefix(self.parent.region_id))
+            ):
+                errors["region"] = _(
+                    "A share must be for a region inside the region of the target it splits."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class PilotProject(ScopedModel):
+    """An industrial cluster chosen as a pilot (试点工程) of a programme; one tender lot.
+
+    ``institution`` is the service institution that delivers it (set by the award once the
+    procurement capability lands).
+    """
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="pilots"
+    )
+    cluster = models.ForeignKey(
+        "registry.IndustrialCluster",
+        verbose_name=_("cluster"),
+        on_delete=models.PROTECT,
+        related_name="pilots",
+    )
+    institution = models.ForeignKey(
+        "registry.ServiceInstitution",
+        verbose_name=_("service institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pilots",
+    )
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+
+    class Meta:
+        verbose_name = _("pilot project")
+        verbose_name_plural = _("pilot projects")
+        ordering = ["programme_id", "cluster__region_id"]
+        constraints = [models.UniqueConstraint(fields=["programme", "cluster"], name="pilot_unique_cluster")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster} · {self.programme}"
+
+    def clean(self) -> None:
+        from uplift.accounts.access import region_prefix
+
+        if (
+            self.programme_id
+            and self.cluster_id
+            and not self.cluster.region_id.startswith(region_prefix(self.programme.region_id))
+        ):
+            raise ValidationError({"cluster": _("The cluster is outside the programme's region.")})

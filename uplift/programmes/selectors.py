@@ -1,0 +1,67 @@
+"""Reads of programme records: the sets of records each metric counts, and the dashboard.
+
+Each ``*_enterprises`` function returns the queryset a metric counts; the list pages' filters call
+the same functions, so a figure and the list it drills down to can never disagree.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from uplift.accounts.access import region_prefix
+from uplift.registry.models import ClusterMembership, Enterprise
+
+from .models import PilotProject, Programme
+
+
+def _in_region(qs: QuerySet, lookup: str, region: str | None) -> QuerySet:
+    return qs.filter(**{f"{lookup}__startswith": region_prefix(region)}) if region else qs
+
+
+def pilots(programme: Programme, *, region: str | None = None, cluster_id: int | None = None) -> QuerySet:
+    """The programme's pilot projects, optionally within a region or for one cluster."""
+    qs = _in_region(PilotProject.objects.filter(programme=programme), "cluster__region_id", region)
+    return qs.filter(cluster_id=cluster_id) if cluster_id else qs
+
+
+def _in_cluster(qs: QuerySet, cluster_id: int | None) -> QuerySet:
+    if not cluster_id:
+        return qs
+    return qs.filter(pk__in=ClusterMembership.objects.filter(cluster_id=cluster_id).values("enterprise_id"))
+
+
+def served_enterprises(
+    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Distinct enterprises served by the programme.
+
+    Until activities are recorded, membership of a pilot cluster (joined by the programme's end)
+    stands for a recorded service.
+    """
+    memberships = ClusterMembership.objects.filter(
+        cluster__pilots__programme=programme, joined_on__lte=programme.end_date
+    )
+    if cluster_id:
+        memberships = memberships.filter(cluster_id=cluster_id)
+    qs = Enterprise.objects.filter(pk__in=memberships.values("enterprise_id"))
+    return _in_region(qs, "region_id", region or programme.region_id)
+
+
+def adopter_enterprises(
+    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Enterprises in the programme's region that adopted the excellence model during it."""
+    qs = Enterprise.objects.filter(
+        excellence_adopted_on__gte=programme.start_date, excellence_adopted_on__lte=programme.end_date
+    )
+    return _in_cluster(_in_region(qs, "region_id", region or programme.region_id), cluster_id)
+
+
+def benchmark_enterprises(
+    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Enterprises in the programme's region named quality benchmarks during it."""
+    qs = Enterprise.objects.filter(
+        benchmark_since__gte=programme.start_date, benchmark_since__lte=programme.end_date
+    )
+    return _in_cluster(_in_region(qs, "region_id", region or programme.region_id), cluster_id)

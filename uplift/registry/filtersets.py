@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from uplift.core.filtersets import BaseFilterSet, RegionFilter
+
+from .choices import IndustryLevel, RegionLevel, SizeClass
+from .models import (
+    ClusterMembership,
+    Enterprise,
+    Expert,
+    IndustrialCluster,
+    Industry,
+    Region,
+    ServiceInstitution,
+    ServiceStation,
+)
+
+
+def visible_clusters(request):
+    if request is None:
+        return IndustrialCluster.objects.none()
+    return IndustrialCluster.objects.visible_to(request.user)
+
+
+def divisions(request):
+    return Industry.objects.filter(level=IndustryLevel.DIVISION)
+
+
+class RegionFilterSet(BaseFilterSet):
+    search_fields = ("code", "name")
+    level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label=_("Level"))
+    within = RegionFilter(field_name="code", label=_("Within region"))
+
+    class Meta:
+        model = Region
+        fields = ["level"]
+
+
+class IndustryFilterSet(BaseFilterSet):
+    search_fields = ("code", "name", "name_en")
+    level = django_filters.ChoiceFilter(choices=IndustryLevel.choices, label=_("Level"))
+
+    class Meta:
+        model = Industry
+        fields = ["level", "parent"]
+
+
+def _programme_filter(selector_name: str, label):
+    """A filter selecting the records a programme metric counts (the figure's drill-down)."""
+
+    def method(self, qs, name, value):
+        from uplift.programmes import selectors
+        from uplift.programmes.models import Programme
+
+        programme = Programme.objects.filter(slug=value).first()
+        if programme is None:
+            return qs.none()
+        chosen = getattr(selectors, selector_name)(programme)
+        return qs.filter(pk__in=chosen.values("pk"))
+
+    return django_filters.CharFilter(method=method, label=label)
+
+
+class EnterpriseFilterSet(BaseFilterSet):
+    search_fields = ("name", "credit_code")
+    region = RegionFilter(field_name="region_id")
+    industry = django_filters.ModelChoiceFilter(queryset=divisions, label=_("Industry"))
+    size_class = django_filters.ChoiceFilter(choices=SizeClass.choices, label=_("Size class"))
+    cluster = django_filters.ModelChoiceFilter(
+        queryset=visible_clusters,
+        field_name="cluster_memberships__cluster",
+        label=_("Cluster"),
+        distinct=True,
+    )
+    adopted = django_filters.BooleanFilter(
+        field_name="excellence_adopted_on",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("Adopted the excellence model"),
+    )
+    benchmark = django_filters.BooleanFilter(
+        field_name="benchmark_since", lookup_expr="isnull", exclude=True, label=_("Quality benchmark")
+    )
+    served_in = _programme_filter("served_enterprises", _("Served by programme"))
+    adopted_in = _programme_filter("adopter_enterprises", _("Adopted in programme"))
+    benchmark_in = _programme_filter("benchmark_enterprises", _("Benchmark in programme"))
+
+    class Meta:
+        model = Enterprise
+        fields = ["region", "industry", "size_class", "cluster"]
+
+
+class ClusterFilterSet(BaseFilterSet):
+    search_fields = ("name",)
+    region = RegionFilter(field_name="region_id")
+    lead_industry = django_filters.ModelChoiceFilter(queryset=divisions, label=_("Lead industry"))
+
+    class Meta:
+        model = IndustrialCluster
+        fields = ["region", "lead_industry"]
+
+
+class ClusterMembershipFilterSet(BaseFilterSet):
+    search_fields = ("enterprise__name", "enterprise__credit_code")
+    cluster = django_filters.ModelChoiceFilter(queryset=visible_clusters, label=_("Cluster"))
+    joined_after = django_filters.DateFilter(
+        field_name="joined_on", lookup_expr="gte", label=_("Joined on or after")
+    )
+    joined_before = django_filters.DateFilter(
+        field_name="joined_on", lookup_expr="lte", label=_("Joined on or before")
+    )
+
+    class Meta:
+        model = ClusterMembership
+        fields = ["cluster"]
+
+
+class ServiceInstitutionFilterSet(BaseFilterSet):
+    search_fields = ("name", "credit_code", "cma_number", "cnas_number")
+    region = RegionFilter(field_name="region_id")
+
+    class Meta:
+        model = ServiceInstitution
+        fields = ["region"]
+
+
+class ExpertFilterSet(BaseFilterSet):
+    search_fields = ("name", "employer", "specialties")
+    region = RegionFilter(field_name="region_id")
+    industry = django_filters.ModelChoiceFilter(
+        queryset=divisions, field_name="industries", label=_("Industry")
+    )
+
+    class Meta:
+        model = Expert
+        fields = ["region"]
+
+
+class ServiceStationFilterSet(BaseFilterSet):
+    search_fields = ("name", "address")
+    region = RegionFilter(field_name="region_id")
+
+    class Meta:
+        model = ServiceStation
+        fields = ["region"]

@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from uplift.programmes.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("uplift.accounts.urls")),
+    path("registry/", include("uplift.registry.urls")),
+    path("programmes/", include("uplift.programmes.urls")),
+    path("audit/", include("uplift.core.urls")),
+    path("api/", include("uplift.api.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
