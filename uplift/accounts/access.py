@@ -100,6 +100,17 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def in_subtree(lookup: str, prefix: str) -> Q:
+    """Rows whose region code (reached by ``lookup``, e.g. ``region_id``) starts with ``prefix``.
+
+    ``region_id`` is written ``region__code`` so Django accepts ``startswith`` on it; the join to
+    the region table is trimmed (``code`` is its primary key), so the filter is on the local column.
+    """
+    if lookup.endswith("_id"):
+        lookup = lookup[:-3] + "__code"
+    return Q(**{f"{lookup}__startswith": prefix})
+
+
 @dataclass(frozen=True)
 class Principal:
     """What one user acts for, derived from their active memberships."""
@@ -177,7 +188,7 @@ def scope(label: str) -> Callable[[Rule], Rule]:
 
 def in_regions(lookup: str, p: Principal) -> Q:
     """Rows whose region code (reached by ``lookup``) is in one of the officer's subtrees."""
-    return any_of(*(Q(**{f"{lookup}__startswith": prefix}) for prefix in p.region_prefixes))
+    return any_of(*(in_subtree(lookup, prefix) for prefix in p.region_prefixes))
 
 
 def any_of(*parts: Q) -> Q:
@@ -300,7 +311,7 @@ def _station(p: Principal) -> Q:
         from uplift.registry.models import Enterprise
 
         codes = Enterprise.objects.filter(pk__in=p.enterprise_ids).values_list("region_id", flat=True)
-        enterprise_q = any_of(*(Q(region_id__startswith=c[:2]) for c in sorted(set(codes))))
+        enterprise_q = any_of(*(Q(region__code__startswith=c[:2]) for c in sorted(set(codes))))
     return any_of(in_regions("region_id", p), enterprise_q)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from uplift.accounts.access import region_prefix
+from uplift.accounts.access import in_subtree, region_prefix
 
 
 class RegionFilter(django_filters.CharFilter):
@@ -15,13 +16,16 @@ class RegionFilter(django_filters.CharFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", _("Region code"))
         kwargs.setdefault("help_text", _("A GB/T 2260 code: 420000 Hubei, 420100 Wuhan, ..."))
+        kwargs.setdefault(
+            "validators", [RegexValidator(r"^\s*\d{6}\s*$", _("Enter a six-digit GB/T 2260 region code."))]
+        )
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         value = (value or "").strip()
         if not value:
             return qs
-        return qs.filter(**{f"{self.field_name}__startswith": region_prefix(value)})
+        return qs.filter(in_subtree(self.field_name, region_prefix(value)))
 
 
 class BaseFilterSet(django_filters.FilterSet):

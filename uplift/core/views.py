@@ -53,7 +53,7 @@ def scope_error() -> ValidationError:
     )
 
 
-def run_service(service: Callable[..., models.Model], user: Any, **kwargs: Any) -> models.Model:
+def run_service(service: Callable[..., models.Model], user: Any, /, **kwargs: Any) -> models.Model:
     """Call a write service and re-check that the user may still see its result; roll back if not."""
     with transaction.atomic():
         obj = service(actor=user, **kwargs)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from uplift.accounts.access import region_prefix
+from uplift.accounts.access import in_subtree, region_prefix
 from uplift.registry.models import ClusterMembership, Enterprise
 
 from .models import PilotProject, Programme
 
 
 def _in_region(qs: QuerySet, lookup: str, region: str | None) -> QuerySet:
-    return qs.filter(**{f"{lookup}__startswith": region_prefix(region)}) if region else qs
+    return qs.filter(in_subtree(lookup, region_prefix(region))) if region else qs
 
 
 def pilots(programme: Programme, *, region: str | None = None, cluster_id: int | None = None) -> QuerySet:

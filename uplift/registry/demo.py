@@ -182,7 +182,7 @@ def build(ctx) -> None:
 
     # Adopters and benchmarks: drawn from all Hubei enterprises, benchmarks among the adopters.
     pool = list(
-        Enterprise.objects.filter(region_id__startswith="42")
+        Enterprise.objects.filter(region__code__startswith="42")
         .order_by("credit_code")
         .values_list("pk", flat=True)
     )

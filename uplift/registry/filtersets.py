@@ -50,7 +50,7 @@ class IndustryFilterSet(BaseFilterSet):
 def _programme_filter(selector_name: str, label):
     """A filter selecting the records a programme metric counts (the figure's drill-down)."""
 
-    def method(self, qs, name, value):
+    def method(qs, name, value):
         from uplift.programmes import selectors
         from uplift.programmes.models import Programme
 
