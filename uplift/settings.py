@@ -142,6 +142,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["uplift.formats"]
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -14,8 +14,15 @@ class TestAuditEntry(ViewTestCases):
         return AuditEntry.objects.order_by("id").first()
 
     outside = inside
-    test_list_shows_in_scope_rows_only = None
+    # The audit admin sees the whole trail: there is no out-of-scope entry for them.
     test_detail_out_of_scope_is_404 = None
+
+    def test_list_shows_in_scope_rows_only(self):
+        self.client.force_login(self.w.audit_admin)
+        entry = self.inside(self.w)
+        response = self.client.get("/audit/entries/", {"q": entry.object_repr})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, entry.get_absolute_url())
 
     def test_officer_cannot_read_the_audit_trail(self):
         self.client.force_login(self.w.officer)

@@ -90,6 +90,9 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("core:auditentry_detail", args=[self.pk])
+
     def changed_fields(self) -> list[dict[str, Any]]:
         """The fields whose value differs between before and after, for display."""
         before, after = self.before or {}, self.after or {}

@@ -1,11 +1,13 @@
 """Base table: sortable columns, numbers right-aligned, a link on the record's name."""
 
 import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
 
 
 class BaseTable(tables.Table):
     class Meta:
         attrs = {"class": "table"}
+        empty_text = _("No records match. Change or clear the filters.")
 
 
 class NumberColumn(tables.Column):

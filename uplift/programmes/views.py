@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from uplift.accounts.access import principal_of, region_prefix
@@ -82,23 +83,19 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         programme = get_object_or_404(Programme.objects.visible_to(self.request.user), slug=kwargs["slug"])
         data = dashboard(dashboard_scope(self.request, programme))
+        # The first metric per child region, with its share of the target: app.js draws it and
+        # a click on a bar opens the records behind it.
+        first = data["kpis"][0]
         chart = {
-            "tooltip": {},
-            "grid": {"left": 40, "right": 20, "bottom": 80, "top": 30},
-            "xAxis": {
-                "type": "category",
-                "data": [r["name"] for r in data["by_region"]],
-                "axisLabel": {"rotate": 40},
-            },
-            "yAxis": {"type": "value"},
+            "type": "bar",
+            "title": str(first["label"]),
+            "categories": [r["name"] for r in data["by_region"]],
             "series": [
-                {
-                    "type": "bar",
-                    "name": str(data["kpis"][0]["label"]),
-                    "data": [r["cells"][0]["value"] for r in data["by_region"]],
-                }
+                {"name": str(first["label"]), "data": [r["cells"][0]["value"] for r in data["by_region"]]}
             ],
-            "drilldown": {r["name"]: r["cells"][0]["url"] for r in data["by_region"]},
+            "links": [r["cells"][0]["url"] for r in data["by_region"]],
+            "targets": [r["cells"][0]["target"] for r in data["by_region"]],
+            "target_label": str(_("Target")),
         }
         ctx.update(data, chart=chart)
         return ctx

@@ -47,20 +47,29 @@ class IndustryFilterSet(BaseFilterSet):
         fields = ["level", "parent"]
 
 
+def visible_programmes(request):
+    from uplift.programmes.models import Programme
+
+    return Programme.objects.visible_to(request.user) if request else Programme.objects.none()
+
+
 def _programme_filter(selector_name: str, label):
-    """A filter selecting the records a programme metric counts (the figure's drill-down)."""
+    """A filter selecting the records a programme metric counts (the figure's drill-down).
 
-    def method(qs, name, value):
+    The value is the programme's slug, so a figure's link reads ``?served_in=hubei-2018``.
+    """
+
+    def method(qs, name, programme):
         from uplift.programmes import selectors
-        from uplift.programmes.models import Programme
 
-        programme = Programme.objects.filter(slug=value).first()
         if programme is None:
-            return qs.none()
+            return qs
         chosen = getattr(selectors, selector_name)(programme)
         return qs.filter(pk__in=chosen.values("pk"))
 
-    return django_filters.CharFilter(method=method, label=label)
+    return django_filters.ModelChoiceFilter(
+        queryset=visible_programmes, to_field_name="slug", method=method, label=label
+    )
 
 
 class EnterpriseFilterSet(BaseFilterSet):

@@ -1,0 +1,10 @@
+"""Number formats for Simplified Chinese as government reports write them: 10,324 and 1,236.
+
+Django's own zh_Hans formats group by four digits with no separator ("10324"), which readers of
+bureau reports do not expect.
+"""
+
+from django.conf.locale.zh_Hans.formats import *  # noqa: F403
+
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
