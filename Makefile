@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,15 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# Refresh the Chinese catalogue after changing user-facing strings, translate, then run again.
+messages: $(STAMP)
+	cd uplift && ../$(BIN)/uplift makemessages -l zh_Hans --no-location -i "locale/*"
+	cd uplift && ../$(BIN)/uplift compilemessages -l zh_Hans --ignore "../$(VENV)"
+
+# Page timings on the demo dataset (see bench/README.md); results go to bench/RESULTS.md by hand.
+bench: $(STAMP)
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

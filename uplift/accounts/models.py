@@ -97,6 +97,7 @@ class Membership(ScopedModel):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        ordering = ["organisation__name", "user__username", "role"]
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique")
         ]

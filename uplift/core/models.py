@@ -71,7 +71,7 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=80, blank=True, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

@@ -1,0 +1,56 @@
+"""The Chinese catalogue is complete and its compiled .mo matches the .po."""
+
+import gettext
+import re
+from pathlib import Path
+
+import uplift
+
+LOCALE = Path(uplift.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+
+
+ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unquote(lines: list[str]) -> str:
+    raw = "".join(re.match(r'^"(.*)"$', line).group(1) for line in lines)
+    return re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), m.group(0)), raw)
+
+
+def parse_po(text: str) -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) per entry; plural entries give msgid and msgstr[0]."""
+    entries = []
+    for block in text.split("\n\n"):
+        lines = [line for line in block.splitlines() if line and not line.startswith("#~")]
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        fields: dict[str, list[str]] = {}
+        key = None
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            m = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[0\])?|msgstr\[\d+\]) (".*")$', line)
+            if m:
+                key = m.group(1)
+                fields[key] = [m.group(2)]
+            elif key:
+                fields[key].append(line)
+        if "msgid" in fields:
+            msgstr = fields.get("msgstr") or fields.get("msgstr[0]") or ['""']
+            msgid = _unquote(fields["msgid"])
+            # GNUTranslations keys a plural entry by (msgid, index).
+            entries.append(((msgid, 0) if "msgid_plural" in fields else msgid, _unquote(msgstr), fuzzy))
+    return entries
+
+
+def test_every_message_is_translated_and_compiled():
+    entries = [e for e in parse_po((LOCALE / "django.po").read_text(encoding="utf-8")) if e[0]]
+    assert len(entries) > 200
+    untranslated = [msgid for msgid, msgstr, _ in entries if not msgstr]
+    fuzzy = [msgid for msgid, _, is_fuzzy in entries if is_fuzzy]
+    assert not untranslated, f"untranslated: {untranslated[:10]}"
+    assert not fuzzy, f"fuzzy: {fuzzy[:10]}"
+    with open(LOCALE / "django.mo", "rb") as fh:
+        catalogue = gettext.GNUTranslations(fh)
+    stale = [msgid for msgid, msgstr, _ in entries if catalogue._catalog.get(msgid, msgstr) != msgstr]
+    missing = [msgid for msgid, _, _ in entries if msgid not in catalogue._catalog]
+    assert not missing and not stale, "django.mo is out of date: run `make messages`"
