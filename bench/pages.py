@@ -1,0 +1,82 @@
+"""Server time of the main pages on the Hubei demo dataset (no network, Django's test client).
+
+Usage: ``make bench`` (or ``.venv/bin/python bench/pages.py [--repeat N]``). Builds the demo into a
+throw-away SQLite database under a temporary UPLIFT_VAR_DIR unless DATABASE_URL is set, then times
+each page as the province officer: p50 / p95 in milliseconds and the number of SQL queries.
+Record results in bench/RESULTS.md with the machine and the command; never assert timings in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("UPLIFT_VAR_DIR", tempfile.mkdtemp(prefix="uplift-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "uplift.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import warnings  # noqa: E402
+
+import django  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def pages() -> list[tuple[str, str]]:
+    from uplift.registry.models import Enterprise, IndustrialCluster
+
+    ent = Enterprise.objects.filter(region__code__startswith="4211").order_by("pk").first()
+    cluster = IndustrialCluster.objects.get(name="蕲春蕲艾")
+    return [
+        ("dashboard (province)", "/programmes/hubei-2018/dashboard/"),
+        ("dashboard (Huanggang)", "/programmes/hubei-2018/dashboard/?region=421100"),
+        ("enterprise list", "/registry/enterprises/"),
+        ("enterprise list, served + region", "/registry/enterprises/?served_in=hubei-2018&region=421100"),
+        ("enterprise list, search", "/registry/enterprises/?q=蕲艾"),
+        ("enterprise detail", f"/registry/enterprises/{ent.pk}/"),
+        ("cluster detail", f"/registry/clusters/{cluster.pk}/"),
+        ("API enterprises", "/api/registry/enterprises/"),
+        ("API dashboard", "/api/programmes/programmes/hubei-2018/dashboard/"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    call_command("demo", load_only=True, verbosity=0)
+    from uplift.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="hubei.officer"))
+    print(f"{'page':38} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for label, url in pages():
+        assert client.get(url).status_code == 200, url  # warm up
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, url
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        print(f"{label:38} {statistics.median(times):8.1f} {p95:8.1f} {len(ctx.captured_queries):8d}")
+
+
+if __name__ == "__main__":
+    main()
