@@ -7,16 +7,10 @@ from uplift.accounts.access import principal_of, region_prefix
 from uplift.accounts.choices import OrganisationKind, Role
 from uplift.accounts.services import membership_create, organisation_create, user_create
 from uplift.core.models import AuditEntry
-from uplift.core.testing import World
 from uplift.programmes.models import PilotProject, Programme
 from uplift.registry.models import Enterprise, IndustrialCluster, ServiceInstitution, ServiceStation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def w():
-    return World()
 
 
 def visible(model, user):

@@ -37,6 +37,8 @@ def parse_po(text: str) -> list[tuple[str, str, bool]]:
         if "msgid" in fields:
             msgstr = fields.get("msgstr") or fields.get("msgstr[0]") or ['""']
             msgid = _unquote(fields["msgid"])
+            if "msgctxt" in fields:  # GNUTranslations keys a contextual entry by "context\x04msgid"
+                msgid = f"{_unquote(fields['msgctxt'])}\x04{msgid}"
             # GNUTranslations keys a plural entry by (msgid, index).
             entries.append(((msgid, 0) if "msgid_plural" in fields else msgid, _unquote(msgstr), fuzzy))
     return entries

@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from uplift.core.testing import World
 from uplift.programmes.metrics import METRICS, Scope, figures
 from uplift.programmes.services import target_create
 from uplift.registry.models import Enterprise
@@ -21,11 +20,6 @@ def run_figures(*args):
     out = io.StringIO()
     call_command("figures", "--json", *args, stdout=out)
     return json.loads(out.getvalue())
-
-
-@pytest.fixture
-def w():
-    return World()
 
 
 def test_adding_an_adopter_through_the_service_changes_the_figure_by_one(w):

@@ -17,6 +17,7 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from uplift.accounts.access import region_prefix
 from uplift.registry.models import ClusterMembership
@@ -112,7 +113,7 @@ def register(metric: Metric) -> Metric:
     return metric
 
 
-ENTERPRISES = {"unit": "enterprises", "unit_label": _("enterprises")}
+ENTERPRISES = {"unit": "enterprises", "unit_label": pgettext_lazy("unit after a count", "enterprises")}
 
 register(
     Metric(
@@ -149,7 +150,7 @@ register(
         name="pilot_clusters",
         label=_("Pilot clusters"),
         unit="clusters",
-        unit_label=_("clusters"),
+        unit_label=pgettext_lazy("unit after a count", "clusters"),
         records=selectors.pilots,
         list_url="programmes:pilotproject_list",
         list_param="programme",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from uplift.accounts.access import principal_of, region_prefix
+from uplift.accounts.selectors import own_records
 from uplift.core.views import ObjectViews
 
 from . import filtersets, forms, services, tables
@@ -108,4 +109,8 @@ def home(request):
         programme = Programme.objects.visible_to(request.user).order_by("-start_date").first()
         if programme is not None:
             return redirect("programmes:dashboard", slug=programme.slug)
-    return render(request, "home.html", {"principal": principal_of(request.user)})
+    return render(
+        request,
+        "home.html",
+        {"principal": principal_of(request.user), "own_records": own_records(request.user)},
+    )
