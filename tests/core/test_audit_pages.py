@@ -34,3 +34,21 @@ class TestAuditEntry(ViewTestCases):
         self.client.force_login(self.w.audit_admin)
         self.assertEqual(self.client.get("/registry/enterprises/").status_code, 403)
         self.assertEqual(self.client.get("/api/registry/enterprises/").status_code, 403)
+
+
+def test_entries_read_as_words_not_code(w):
+    """The history shows "Created enterprise" and field names as people know them."""
+    entry = AuditEntry.objects.filter(object_type="registry.enterprise", object_id=str(w.ent_in.pk)).get()
+    assert entry.action == "registry.enterprise.create"
+    assert entry.action_label() == "Created enterprise"
+    labels = {c["field"]: c["label"] for c in entry.changed_fields()}
+    assert labels["region_id"] == "region"
+    assert labels["credit_code"] == "unified social credit code"
+
+
+def test_entry_of_a_removed_model_still_reads(db):
+    entry = AuditEntry(
+        action="gone.thing.frobnicate", object_type="gone.thing", before={"a": 1}, after={"a": 2}
+    )
+    assert entry.action_label() == "frobnicate"
+    assert entry.changed_fields() == [{"field": "a", "label": "a", "before": 1, "after": 2}]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -54,6 +55,16 @@ class ScopedModel(TimestampedModel):
         return reverse(f"{meta.app_label}:{meta.model_name}_detail", args=[self.pk])
 
 
+#: How the verbs of service names (``<entity>_<verb>``) read in the audit trail.
+VERB_LABELS = {
+    "create": _("Created"),
+    "update": _("Changed"),
+    "bulk_create": _("Bulk-created"),
+    "mark_adopter": _("Marked as adopter"),
+    "mark_benchmark": _("Named benchmark"),
+}
+
+
 class AuditEntry(models.Model):
     """One service call that changed something: who, when, from where, what, before and after.
 
@@ -93,12 +104,34 @@ class AuditEntry(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("core:auditentry_detail", args=[self.pk])
 
+    def subject_model(self) -> type[models.Model] | None:
+        """The model of the record the entry is about, if it still exists in the code."""
+        try:
+            return apps.get_model(self.object_type) if self.object_type else None
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def verb(self) -> str:
+        return self.action.rsplit(".", 1)[-1]
+
+    def action_label(self) -> str:
+        """The action for people: "新增 企业" rather than ``registry.enterprise.create``."""
+        model = self.subject_model()
+        verb = VERB_LABELS.get(self.verb, self.verb.replace("_", " "))
+        return f"{verb} {model._meta.verbose_name}" if model else str(verb)
+
     def changed_fields(self) -> list[dict[str, Any]]:
-        """The fields whose value differs between before and after, for display."""
+        """The fields whose value differs between before and after, labelled for display."""
         before, after = self.before or {}, self.after or {}
+        labels: dict[str, str] = {}
+        model = self.subject_model()
+        if model is not None:
+            for f in model._meta.concrete_fields + model._meta.many_to_many:
+                labels[f.name] = labels[getattr(f, "attname", f.name)] = str(f.verbose_name)
         keys = sorted(set(before) | set(after))
         return [
-            {"field": k, "before": before.get(k), "after": after.get(k)}
+            {"field": k, "label": labels.get(k, k), "before": before.get(k), "after": after.get(k)}
             for k in keys
             if before.get(k) != after.get(k)
         ]
