@@ -29,8 +29,10 @@ test: lint
 
 # Refresh the Chinese catalogue after changing user-facing strings, translate, then run again.
 messages: $(STAMP)
+	$(BIN)/python -c "import opencc" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	cd uplift && ../$(BIN)/uplift makemessages -l zh_Hans --no-location -i "locale/*"
-	cd uplift && ../$(BIN)/uplift compilemessages -l zh_Hans --ignore "../$(VENV)"
+	$(BIN)/python scripts/hant_from_hans.py
+	cd uplift && ../$(BIN)/uplift compilemessages -l zh_Hans -l zh_Hant
 
 # Page timings on the demo dataset (see bench/README.md); results go to bench/RESULTS.md by hand.
 bench: $(STAMP)

@@ -4,9 +4,11 @@ import gettext
 import re
 from pathlib import Path
 
+import pytest
+
 import uplift
 
-LOCALE = Path(uplift.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+LOCALES = Path(uplift.__file__).parent / "locale"
 
 
 ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -44,7 +46,9 @@ def parse_po(text: str) -> list[tuple[str, str, bool]]:
     return entries
 
 
-def test_every_message_is_translated_and_compiled():
+@pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant"])
+def test_every_message_is_translated_and_compiled(language):
+    LOCALE = LOCALES / language / "LC_MESSAGES"
     entries = [e for e in parse_po((LOCALE / "django.po").read_text(encoding="utf-8")) if e[0]]
     assert len(entries) > 200
     untranslated = [msgid for msgid, msgstr, _ in entries if not msgstr]
@@ -56,3 +60,24 @@ def test_every_message_is_translated_and_compiled():
     stale = [msgid for msgid, msgstr, _ in entries if catalogue._catalog.get(msgid, msgstr) != msgstr]
     missing = [msgid for msgid, _, _ in entries if msgid not in catalogue._catalog]
     assert not missing and not stale, "django.mo is out of date: run `make messages`"
+
+
+def test_traditional_catalogue_follows_the_simplified_one():
+    """zh_Hant is generated from zh_Hans (scripts/hant_from_hans.py): same messages, converted."""
+    hans, hant = (
+        parse_po((LOCALES / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8"))
+        for lang in ("zh_Hans", "zh_Hant")
+    )
+    assert [e[0] for e in hans] == [e[0] for e in hant], "run `make messages`"
+    pairs = dict((e[0], e[1]) for e in hant)
+    assert pairs["Enterprises served"] == "服務企業數"
+
+
+def test_pages_speak_the_chosen_language(w, client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(w.officer)
+    assert "服务企业数" in client.get("/programmes/hubei-2018/dashboard/").content.decode()
+    client.cookies["django_language"] = "zh-hant"
+    assert "服務企業數" in client.get("/programmes/hubei-2018/dashboard/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Enterprises served" in client.get("/programmes/hubei-2018/dashboard/").content.decode()
