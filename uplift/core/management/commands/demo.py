@@ -18,12 +18,19 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         ctx = build_demo()
+        if options["verbosity"] == 0:
+            return self._serve(options)
         for line in ctx.log:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo logins (password for all shown):"))
         for login in ctx.logins:
             self.stdout.write(f"  {login['role']:<28} {login['username']:<22} {login['password']}")
+        self._serve(options)
+
+    def _serve(self, options):
         if options["load_only"]:
             return
+        # Serve static files as production does (whitenoise, compressed), not from the app folders.
+        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Serving on http://{options['addrport']}/  (Ctrl-C to stop)"))
         call_command("runserver", options["addrport"], use_reloader=False)
