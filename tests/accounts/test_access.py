@@ -115,3 +115,39 @@ def test_write_outside_scope_is_refused_and_rolled_back(w, client):
     )
     assert response.status_code == 400
     assert Enterprise.objects.count() == before
+
+
+def test_scope_is_rechecked_after_the_write_and_rolled_back(w):
+    """Even a service call that bypasses the form's choices cannot leave a record out of scope."""
+    from django.core.exceptions import ValidationError
+
+    from uplift.core.views import run_service
+    from uplift.registry.demo import credit_code
+    from uplift.registry.services import enterprise_create
+
+    before = Enterprise.objects.count()
+    with pytest.raises(ValidationError, match="outside the area"):
+        run_service(
+            enterprise_create,
+            w.officer,
+            credit_code=credit_code("91", "430102", 97),
+            name="越界",
+            region_id="430102",
+            industry_id="36",
+        )
+    assert Enterprise.objects.count() == before
+
+
+def test_cannot_attach_an_out_of_scope_enterprise_by_posting_its_id(w, client):
+    from uplift.registry.models import ClusterMembership
+
+    client.force_login(w.officer)
+    before = ClusterMembership.objects.count()
+    response = client.post(
+        "/api/registry/cluster-memberships/",
+        {"cluster": w.cluster_in.pk, "enterprise": w.ent_out.pk, "joined_on": "2018-05-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "enterprise" in response.json()
+    assert ClusterMembership.objects.count() == before
