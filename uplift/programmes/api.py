@@ -79,12 +79,15 @@ FIGURE_FIELDS = {
     "progress": serializers.FloatField(allow_null=True, help_text=_("Percent of target reached")),
     "url": serializers.CharField(help_text=_("The list of the records counted")),
 }
-CELL_FIELDS = {
-    "metric": serializers.CharField(),
-    "value": serializers.FloatField(),
-    "target": serializers.FloatField(allow_null=True, required=False),
-    "url": serializers.CharField(),
-}
+
+
+class FigureCellSerializer(serializers.Serializer):
+    """One metric's value in a row of the dashboard, with its share of the target and drill-down."""
+
+    metric = serializers.CharField()
+    value = serializers.FloatField()
+    target = serializers.FloatField(allow_null=True, required=False)
+    url = serializers.CharField()
 
 
 class ProgrammeViewSet(ObjectViewSet):
@@ -111,7 +114,7 @@ class ProgrammeViewSet(ObjectViewSet):
                     {
                         "code": serializers.CharField(),
                         "name": serializers.CharField(),
-                        "cells": inline_serializer("FigureCell", CELL_FIELDS, many=True),
+                        "cells": FigureCellSerializer(many=True),
                     },
                     many=True,
                 ),
@@ -121,7 +124,7 @@ class ProgrammeViewSet(ObjectViewSet):
                         "cluster": serializers.IntegerField(),
                         "name": serializers.CharField(),
                         "institution": serializers.CharField(allow_null=True),
-                        "cells": inline_serializer("FigureCell", CELL_FIELDS, many=True),
+                        "cells": FigureCellSerializer(many=True),
                     },
                     many=True,
                 ),

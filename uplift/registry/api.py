@@ -122,6 +122,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = RegionSerializer
     filterset_class = filtersets.RegionFilterSet
+    lookup_field = "code"
 
     def get_queryset(self):
         return Region.objects.visible_to(self.request.user)
@@ -132,6 +133,7 @@ class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = IndustrySerializer
     filterset_class = filtersets.IndustryFilterSet
+    lookup_field = "code"
 
     def get_queryset(self):
         return Industry.objects.visible_to(self.request.user)

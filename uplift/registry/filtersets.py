@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from uplift.core.filtersets import BaseFilterSet, RegionFilter
 
@@ -53,6 +55,11 @@ def visible_programmes(request):
     return Programme.objects.visible_to(request.user) if request else Programme.objects.none()
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class ProgrammeSlugFilter(django_filters.ModelChoiceFilter):
+    """A programme given by its slug (``hubei-2018``)."""
+
+
 def _programme_filter(selector_name: str, label):
     """A filter selecting the records a programme metric counts (the figure's drill-down).
 
@@ -67,9 +74,7 @@ def _programme_filter(selector_name: str, label):
         chosen = getattr(selectors, selector_name)(programme)
         return qs.filter(pk__in=chosen.values("pk"))
 
-    return django_filters.ModelChoiceFilter(
-        queryset=visible_programmes, to_field_name="slug", method=method, label=label
-    )
+    return ProgrammeSlugFilter(queryset=visible_programmes, to_field_name="slug", method=method, label=label)
 
 
 class EnterpriseFilterSet(BaseFilterSet):
