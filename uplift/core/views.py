@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
@@ -211,6 +213,8 @@ class ObjectDetailView(SpecMixin, DetailView):
                     if isinstance(value, models.Model) and hasattr(value, "get_absolute_url")
                     else None
                 )
+            if isinstance(value, int | Decimal) and not isinstance(value, bool):
+                value = number_format(value, force_grouping=True)  # 2,731,000.00 as reports write it
             rows.append({"label": f.verbose_name, "value": value, "link": link})
         if self.spec.detail_extra:
             ctx.update(self.spec.detail_extra(obj, self.request.user))
