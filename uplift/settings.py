@@ -159,9 +159,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated API call then answers 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["uplift.api.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -18,3 +18,14 @@ def test_schema_and_docs_are_served_to_signed_in_users(w, client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "cdn.jsdelivr.net" not in docs.content.decode()  # nothing from the internet
+
+
+def test_token_authentication_applies_the_same_scope(w, client):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=w.officer)
+    response = client.get("/api/registry/enterprises/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    names = {row["name"] for row in response.json()["results"]}
+    assert w.ent_in.name in names and w.ent_out.name not in names
+    assert client.get("/api/registry/enterprises/", HTTP_AUTHORIZATION="Token wrong").status_code == 401
