@@ -11,7 +11,7 @@ class TestAuditEntry(ViewTestCases):
 
     @classmethod
     def inside(cls, w):
-        return AuditEntry.objects.order_by("id").first()
+        return AuditEntry.objects.order_by("seq").first()
 
     outside = inside
     # The audit admin sees the whole trail: there is no out-of-scope entry for them.

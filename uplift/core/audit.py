@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import uuid
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
 
-from .models import AuditEntry
+from .models import GENESIS_HASH, AuditChainHead, AuditEntry
 
 current_address: ContextVar[str | None] = ContextVar("current_address", default=None)
 
@@ -60,19 +63,53 @@ def record(
     object_type: str = "",
     object_repr: str = "",
 ) -> AuditEntry:
-    """Write one audit entry; call it inside the service's transaction."""
+    """Write one audit entry, linked into the hash chain; call it inside the service's transaction."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_repr = object_repr or str(obj)
-    return AuditEntry.objects.create(
-        actor=user,
-        actor_name=getattr(user, "username", "") or "system",
-        address=current_address.get(),
-        action=action,
-        object_type=object_type,
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=object_repr[:255],
-        before=before,
-        after=after,
-    )
+    roles = ""
+    if user is not None:
+        from uplift.accounts.access import principal_of
+
+        roles = ",".join(sorted(principal_of(user).roles))
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor=user,
+            actor_name=getattr(user, "username", "") or "system",
+            actor_roles=roles[:200],
+            address=current_address.get(),
+            action=action,
+            object_type=object_type,
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            object_repr=object_repr[:255],
+            # Stored as JSON and hashed as read back: normalise now so both agree.
+            before=json.loads(json.dumps(before, cls=DjangoJSONEncoder)) if before is not None else None,
+            after=json.loads(json.dumps(after, cls=DjangoJSONEncoder)) if after is not None else None,
+            prev_hash=head.hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def verify(*, chunk_size: int = 2000) -> tuple[int, str | None]:
+    """Walk the chain from the first entry; return (entries checked, the first problem or None)."""
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        if entry.seq != expected_seq:
+            return checked, f"entry #{expected_seq} is missing (next present is #{entry.seq})"
+        if entry.prev_hash != expected_prev:
+            return checked, f"entry #{entry.seq} does not link to entry #{entry.seq - 1}"
+        if entry.compute_hash() != entry.hash:
+            return checked, f"entry #{entry.seq} was altered after it was written"
+        expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq, head.hash) != (expected_seq - 1, expected_prev):
+        return checked, f"entries after #{expected_seq - 1} are missing (the chain ends at #{head.seq})"
+    return checked, None

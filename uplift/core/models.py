@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -65,14 +68,59 @@ VERB_LABELS = {
 }
 
 
+def entry_content(entry: Any) -> dict[str, Any]:
+    """What an audit entry's hash covers: every field but the hashes themselves, as stored.
+
+    A plain function so migrations, whose historical models have no methods, hash the same way.
+    """
+    return {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "actor_roles": entry.actor_roles,
+        "address": entry.address,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+    }
+
+
+def chain_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    """SHA-256 over the previous entry's hash and this entry's canonical JSON."""
+    body = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    """Audit entries are written once, by :func:`uplift.core.audit.record`, and never changed."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+
 class AuditEntry(models.Model):
-    """One service call that changed something: who, when, from where, what, before and after.
+    """One service call that changed something: who, in which role, when, from where, what,
+    before and after.
 
     Written by :func:`uplift.core.audit.record` from inside each service's transaction, so an
-    entry exists exactly when the change it describes was committed.
+    entry exists exactly when the change it describes was committed. Entries form a hash chain:
+    each stores the SHA-256 of its own content and of its predecessor's hash, so changing,
+    removing or inserting an entry anywhere breaks every later link (``uplift audit verify``).
+    The application never updates or deletes an entry.
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    at = models.DateTimeField(_("time"), db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -82,6 +130,7 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    actor_roles = models.CharField(_("roles"), max_length=200, blank=True)
     address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=80, blank=True, db_index=True)
@@ -89,20 +138,36 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
 
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(AuditEntryQuerySet)()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        ordering = ["-at", "-id"]
+        ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+        return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("core:auditentry_detail", args=[self.pk])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit entries cannot be deleted.")
+
+    def content(self) -> dict[str, Any]:
+        return entry_content(self)
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, entry_content(self))
 
     def subject_model(self) -> type[models.Model] | None:
         """The model of the record the entry is about, if it still exists in the code."""
@@ -135,3 +200,20 @@ class AuditEntry(models.Model):
             for k in keys
             if before.get(k) != after.get(k)
         ]
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: one row, locked by each writer so entries form one line.
+
+    On PostgreSQL ``SELECT ... FOR UPDATE`` on this row orders concurrent writers; on SQLite the
+    IMMEDIATE transactions already do.
+    """
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

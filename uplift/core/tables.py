@@ -28,4 +28,14 @@ class AuditEntryTable(BaseTable):
         from .models import AuditEntry
 
         model = AuditEntry
-        fields = ("at", "actor_name", "address", "action", "object_type", "object_id", "object_repr")
+        fields = (
+            "seq",
+            "at",
+            "actor_name",
+            "actor_roles",
+            "address",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+        )

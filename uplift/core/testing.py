@@ -265,7 +265,7 @@ class ViewTestCases(ModelTestCase):
         form = response.context["form"] if response.context and "form" in response.context else None
         self.assertEqual(response.status_code, 302, form.errors if form else response)
         self.assertEqual(self.count(), before + 1)
-        entry = AuditEntry.objects.order_by("-id").first()
+        entry = AuditEntry.objects.order_by("-seq").first()
         self.assertEqual(AuditEntry.objects.count(), audits + 1)
         self.assertEqual(entry.action, f"{self.model._meta.label_lower}.create")
         self.assertEqual(entry.actor, self.user)
@@ -287,7 +287,7 @@ class ViewTestCases(ModelTestCase):
         self.assertEqual(self.client.get(url).status_code, 200)
         response = self._post(url, self.update_data(self.w, obj))
         self.assertEqual(response.status_code, 302, response.context and response.context["form"].errors)
-        entry = AuditEntry.objects.order_by("-id").first()
+        entry = AuditEntry.objects.order_by("-seq").first()
         self.assertEqual(entry.action, f"{self.model._meta.label_lower}.update")
         self.assertTrue(entry.changed_fields(), "an edit must record what changed")
 
