@@ -3,10 +3,13 @@
 from django.core.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from uplift.core.api import as_drf_error
+from uplift.core.api import Conflict, as_drf_error
 
 
 def exception_handler(exc, context):
     if isinstance(exc, ValidationError):
         exc = as_drf_error(exc)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, Conflict) and response is not None:
+        response.data["current"] = exc.current  # the record as saved now, to compare and retry
+    return response

@@ -10,9 +10,21 @@ from __future__ import annotations
 from types import ModuleType
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
 
+from .services import ConflictError
 from .views import run_service
+
+
+class Conflict(exceptions.APIException):
+    """409: the change was based on a stale version; the body holds the record as saved now."""
+
+    status_code = 409
+    default_code = "conflict"
+
+    def __init__(self, exc: ConflictError, current: dict) -> None:
+        super().__init__(exc.messages[0])
+        self.current = current  # kept typed (not coerced to strings like ``detail``)
 
 
 def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -35,9 +47,23 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """ModelSerializer with scoped related fields, that never saves: the viewset calls services."""
+    """ModelSerializer with scoped related fields, that never saves: the viewset calls services.
+
+    Every record carries ``version``: read it, send it back with a change, and a change based on
+    a version someone else has since replaced answers 409 instead of overwriting theirs.
+    """
 
     serializer_related_field = ScopedRelatedField
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if hasattr(self.Meta.model, "version"):
+            fields["version"] = serializers.IntegerField(
+                required=False,
+                min_value=1,
+                help_text="The version this change is based on (from a previous read).",
+            )
+        return fields
 
     def create(self, validated_data):  # pragma: no cover - guard
         raise NotImplementedError("Serializers never save: the viewset calls the model's service.")
@@ -83,5 +109,7 @@ class ObjectViewSet(
             serializer.instance = run_service(
                 self._service("update"), self.request.user, instance=instance, **serializer.validated_data
             )
+        except ConflictError as exc:
+            raise Conflict(exc, self.get_serializer(exc.current).data) from exc
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc

@@ -25,6 +25,11 @@ class ScopedModelForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.instance.pk is not None and hasattr(self.instance, "version"):
+            # The version this edit is based on; the service refuses it if the record moved on.
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version, min_value=1
+            )
         for name, field in self.fields.items():
             qs = getattr(field, "queryset", None)
             if isinstance(qs, ScopedQuerySet) and name not in self.unscoped_fields:

@@ -46,7 +46,13 @@ class TimestampedModel(models.Model):
 
 
 class ScopedModel(TimestampedModel):
-    """Abstract base of every record whose visibility depends on who asks."""
+    """Abstract base of every record whose visibility depends on who asks.
+
+    ``version`` counts saves: an edit states the version it was based on, and a save based on a
+    stale version is refused (:class:`uplift.core.services.ConflictError`), never silently lost.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ScopedManager()
 

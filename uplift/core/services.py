@@ -10,11 +10,46 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
 
 from . import audit
 
 M = TypeVar("M", bound=models.Model)
+
+
+class ConflictError(ValidationError):
+    """A save based on a version of the record that someone else has since changed.
+
+    ``current`` is the record as it is stored now, so the page or API can show both versions.
+    """
+
+    def __init__(self, current: models.Model) -> None:
+        self.current = current
+        super().__init__(
+            _(
+                "Someone else changed this record after you opened it (it is now at version "
+                "%(version)s). Your changes were not saved: compare them with the saved values "
+                "below and save again to keep yours."
+            )
+            % {"version": current.version},
+            code="conflict",
+        )
+
+
+def bump_version(instance: models.Model, expected: int) -> None:
+    """Move ``instance`` from version ``expected`` to the next, or raise ConflictError.
+
+    One conditional UPDATE: of two writers based on the same version, exactly one matches the
+    row; the other is told. Call it inside the write's transaction, before saving.
+    """
+    model = type(instance)
+    updated = model._default_manager.filter(pk=instance.pk, version=expected).update(version=F("version") + 1)
+    if not updated:
+        raise ConflictError(model._default_manager.get(pk=instance.pk))
+    instance.version = expected + 1
 
 
 def _split_m2m(model: type[models.Model], data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -32,6 +67,7 @@ def action_name(model: type[models.Model], verb: str) -> str:
 @transaction.atomic
 def create_object(model: type[M], *, actor: Any, data: dict[str, Any], verb: str = "create") -> M:
     """Create one ``model`` from ``data`` after full validation, and audit it."""
+    data = {k: v for k, v in data.items() if k != "version"}  # a new record starts at version 1
     plain, m2m = _split_m2m(model, data)
     obj = model(**plain)
     obj.full_clean()
@@ -44,12 +80,21 @@ def create_object(model: type[M], *, actor: Any, data: dict[str, Any], verb: str
 
 @transaction.atomic
 def update_object(instance: M, *, actor: Any, data: dict[str, Any], verb: str = "update") -> M:
-    """Apply ``data`` to ``instance`` after full validation, and audit the change."""
+    """Apply ``data`` to ``instance`` after full validation, and audit the change.
+
+    ``data["version"]``, when given, is the version the change was based on (a form's hidden
+    field, an API client's copy); otherwise the version ``instance`` was read at. Either way a
+    record changed since then is not overwritten: ConflictError.
+    """
+    data = dict(data)
+    expected = data.pop("version", None) or getattr(instance, "version", None)
     before = audit.snapshot(instance)
     plain, m2m = _split_m2m(type(instance), data)
     for name, value in plain.items():
         setattr(instance, name, value)
     instance.full_clean()
+    if expected is not None:
+        bump_version(instance, expected)
     instance.save()
     for name, values in m2m.items():
         getattr(instance, name).set(values)

@@ -200,6 +200,7 @@ class ViewTestCases(ModelTestCase):
         "test_edit_out_of_scope_is_404",
         "test_add_without_permission_is_403",
         "test_list_query_count_does_not_grow_with_rows",
+        "test_edit_based_on_a_stale_version_is_refused_showing_both",
     )
 
     def login(self, user=None):
@@ -285,7 +286,8 @@ class ViewTestCases(ModelTestCase):
         obj = self.inside(self.w)
         url = reverse(self.name("edit"), args=[obj.pk])
         self.assertEqual(self.client.get(url).status_code, 200)
-        response = self._post(url, self.update_data(self.w, obj))
+        # As a browser does: the edit carries the version the form was opened at.
+        response = self._post(url, {"version": obj.version, **self.update_data(self.w, obj)})
         self.assertEqual(response.status_code, 302, response.context and response.context["form"].errors)
         entry = AuditEntry.objects.order_by("-seq").first()
         self.assertEqual(entry.action, f"{self.model._meta.label_lower}.update")
@@ -296,6 +298,26 @@ class ViewTestCases(ModelTestCase):
         obj = self.outside(self.w)
         self.assertEqual(self.client.get(reverse(self.name("edit"), args=[obj.pk])).status_code, 404)
         self.assertEqual(self.client.post(reverse(self.name("edit"), args=[obj.pk]), {}).status_code, 404)
+
+    def test_edit_based_on_a_stale_version_is_refused_showing_both(self):
+        self.login()
+        obj = self.inside(self.w)
+        url = reverse(self.name("edit"), args=[obj.pk])
+        opened_at = obj.version
+        first = self._post(url, {"version": opened_at, **self.update_data(self.w, obj)})
+        self.assertEqual(first.status_code, 302)
+        audits = AuditEntry.objects.count()
+        # A second edit opened before the first was saved: refused, both versions shown.
+        stale = self._post(url, {"version": opened_at, **self.update_data(self.w, obj)})
+        self.assertEqual(stale.status_code, 200)
+        self.assertIn("conflict", stale.context)
+        self.assertTrue(stale.context["form"].non_field_errors())
+        self.assertEqual(AuditEntry.objects.count(), audits)
+        # Saving again from the conflict page is a deliberate choice, based on the new version.
+        again = self._post(
+            url, {**self.update_data(self.w, obj), "version": stale.context["form"].data["version"]}
+        )
+        self.assertEqual(again.status_code, 302)
 
     def _list_queries(self) -> tuple[int, int]:
         from django.db import connection
@@ -337,6 +359,7 @@ class APITestCases(ModelTestCase):
         "test_api_create_and_update",
         "test_api_bad_input_is_400_naming_the_field",
         "test_api_update_out_of_scope_is_404",
+        "test_api_update_based_on_a_stale_version_is_409",
     )
 
     def url(self, obj: models.Model | None = None) -> str:
@@ -400,6 +423,19 @@ class APITestCases(ModelTestCase):
         self.assertEqual(response.status_code, 400, response.content)
         self.assertIn("non_field_errors" if field == "__all__" else field, response.json())
         self.assertEqual(self.count(), before)
+
+    def test_api_update_based_on_a_stale_version_is_409(self):
+        self.api_login()
+        obj = self.inside(self.w)
+        data = self._json({"version": obj.version, **self.update_data(self.w, obj)})
+        self.assertEqual(
+            self.client.patch(self.url(obj), data, content_type="application/json").status_code, 200
+        )
+        audits = AuditEntry.objects.count()
+        response = self.client.patch(self.url(obj), data, content_type="application/json")
+        self.assertEqual(response.status_code, 409, response.content)
+        self.assertEqual(response.json()["current"]["version"], obj.version + 1)
+        self.assertEqual(AuditEntry.objects.count(), audits)
 
     def test_api_read_only_refuses_writes(self):
         self.api_login()

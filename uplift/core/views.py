@@ -30,6 +30,7 @@ from uplift.accounts.access import is_visible
 
 from . import selectors
 from .export import xlsx_response
+from .services import ConflictError
 
 
 def perm(model: type[models.Model], action: str) -> str:
@@ -265,11 +266,35 @@ class ObjectEditView(SpecMixin, FormView):
                 obj = run_service(
                     self.spec.service("update"), self.request.user, instance=self.object, **form.cleaned_data
                 )
+        except ConflictError as exc:
+            return self.conflict(form, exc)
         except ValidationError as exc:
             apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved %(name)s.") % {"name": obj})
         return HttpResponseRedirect(obj.get_absolute_url())
+
+    def conflict(self, form, exc: ConflictError):
+        """Show the user's values beside the saved ones; saving again deliberately keeps theirs."""
+        current = exc.current
+        rows = []
+        for name, form_field in form.fields.items():
+            if name == "version" or name not in form.cleaned_data:
+                continue
+            mine, theirs = form.cleaned_data[name], getattr(current, name, None)
+            if hasattr(theirs, "all"):  # many-to-many
+                theirs = list(theirs.all())
+                mine = list(mine or [])
+            if mine != theirs:
+                rows.append({"label": form_field.label, "mine": mine, "theirs": theirs})
+        data = form.data.copy()
+        data["version"] = current.version
+        form.data = data
+        form.add_error(None, exc)
+        latest = selectors.history_of(current, limit=1)
+        return self.render_to_response(
+            self.get_context_data(form=form, conflict={"rows": rows, "latest": latest[0] if latest else None})
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
