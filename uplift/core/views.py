@@ -103,14 +103,16 @@ class ObjectViews:
     # --- url patterns ---
     def urls(self, prefix: str) -> list:
         name = self.model._meta.model_name
+        # An integer key only matches digits, so /enterprises/abc/ is a 404, not a query error.
+        pk = "int:pk" if isinstance(self.model._meta.pk, models.AutoField | models.BigAutoField) else "str:pk"
         patterns = [
             path(f"{prefix}/", ObjectListView.as_view(spec=self), name=f"{name}_list"),
-            path(f"{prefix}/<str:pk>/", ObjectDetailView.as_view(spec=self), name=f"{name}_detail"),
+            path(f"{prefix}/<{pk}>/", ObjectDetailView.as_view(spec=self), name=f"{name}_detail"),
         ]
         if self.editable:
             patterns += [
                 path(f"{prefix}/add/", ObjectEditView.as_view(spec=self), name=f"{name}_add"),
-                path(f"{prefix}/<str:pk>/edit/", ObjectEditView.as_view(spec=self), name=f"{name}_edit"),
+                path(f"{prefix}/<{pk}>/edit/", ObjectEditView.as_view(spec=self), name=f"{name}_edit"),
             ]
         # "add/" must win over "<pk>/": put the literal routes first.
         return sorted(patterns, key=lambda p: "<" in str(p.pattern))
