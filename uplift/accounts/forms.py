@@ -1,4 +1,8 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from uplift.core.forms import ScopedModelForm
@@ -34,3 +38,44 @@ class MembershipForm(ScopedModelForm):
     class Meta:
         model = Membership
         fields = ["user", "organisation", "role", "is_active"]
+
+
+class SignInForm(AuthenticationForm):
+    """Sign-in that counts failures and refuses a locked account or address (MLPS 2.0 level 3)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _(
+            "Too many failed sign-ins for this account or from this address. Try again after %(time)s."
+        ),
+    }
+
+    def clean(self):
+        from . import selectors, services
+
+        username = (self.cleaned_data.get("username") or "").strip()
+        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        until = selectors.locked_until(username, address)
+        if until is not None:
+            services.sign_in_refused_record(username=username, address=address)
+            raise ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"time": formats.time_format(timezone.localtime(until), "H:i")},
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            services.sign_in_attempt_record(username=username, address=address, user=None, succeeded=False)
+            raise
+        services.sign_in_attempt_record(
+            username=username, address=address, user=self.get_user(), succeeded=True
+        )
+        return cleaned
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form (old password, new twice, the password validators), saved by the service."""
+
+    def save(self, commit: bool = True):  # pragma: no cover - guard
+        raise NotImplementedError("Call accounts.services.password_change.")

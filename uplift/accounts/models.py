@@ -17,6 +17,11 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set for an initial or reset password: the user must choose their own on next sign-in."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -127,3 +132,35 @@ class Membership(ScopedModel):
                 raise ValidationError(
                     {"role": _("This user holds an administrator role and cannot hold another one.")}
                 )
+
+
+class SignInAttempt(models.Model):
+    """One attempt to sign in, successful or not: the basis of lockout and of the sign-in audit."""
+
+    username = models.CharField(_("user name"), max_length=150, db_index=True)
+    address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    succeeded = models.BooleanField(_("succeeded"))
+
+    class Meta:
+        verbose_name = _("sign-in attempt")
+        verbose_name_plural = _("sign-in attempts")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {'ok' if self.succeeded else 'failed'}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so a new one cannot repeat them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("password history")
+        ordering = ["-set_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"

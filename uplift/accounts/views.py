@@ -1,5 +1,12 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import FormView
 
 from uplift.core.views import ObjectViews
 
@@ -36,3 +43,33 @@ def profile(request):
         "accounts/profile.html",
         {"memberships": memberships, "principal": principal_of(request.user)},
     )
+
+
+class SignInView(auth_views.LoginView):
+    """Sign in, with lockout after repeated failures; every attempt is recorded."""
+
+    template_name = "accounts/login.html"
+    authentication_form = forms.SignInForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(LoginRequiredMixin, FormView):
+    """The user chooses a new password (forced after an initial or reset one)."""
+
+    template_name = "accounts/password_change.html"
+    form_class = forms.PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            user = services.password_change(
+                actor=self.request.user, user=self.request.user, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, user)
+        messages.success(self.request, _("Your password has been changed."))
+        return redirect("home")
