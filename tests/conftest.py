@@ -13,3 +13,13 @@ def w(db):
     from uplift.core.testing import World
 
     return World()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with empty caches, so API throttling counts only its own requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

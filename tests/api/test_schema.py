@@ -29,3 +29,14 @@ def test_token_authentication_applies_the_same_scope(w, client):
     names = {row["name"] for row in response.json()["results"]}
     assert w.ent_in.name in names and w.ent_out.name not in names
     assert client.get("/api/registry/enterprises/", HTTP_AUTHORIZATION="Token wrong").status_code == 401
+
+
+def test_api_calls_are_throttled_per_user(w, client, monkeypatch):
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"anon": "60/minute", "user": "3/minute"})
+    client.force_login(w.officer)
+    codes = [client.get("/api/registry/enterprises/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    client.force_login(w.institution_user)  # another user has their own allowance
+    assert client.get("/api/registry/enterprises/").status_code == 200
