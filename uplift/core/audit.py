@@ -75,9 +75,10 @@ def record(
         roles = ",".join(sorted(principal_of(user).roles))
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        now = timezone.now()  # taken under the lock, so times never run backwards along the chain
         entry = AuditEntry(
             seq=head.seq + 1,
-            at=timezone.now(),
+            at=now.replace(microsecond=now.microsecond // 1000 * 1000),  # as hashed and backed up
             actor=user,
             actor_name=getattr(user, "username", "") or "system",
             actor_roles=roles[:200],

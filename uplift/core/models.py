@@ -81,7 +81,8 @@ def entry_content(entry: Any) -> dict[str, Any]:
     """
     return {
         "seq": entry.seq,
-        "at": entry.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        # Milliseconds: what Django's serializers keep, so a backup restores to the same hash.
+        "at": entry.at.astimezone(datetime.UTC).isoformat(timespec="milliseconds"),
         "actor_id": entry.actor_id,
         "actor_name": entry.actor_name,
         "actor_roles": entry.actor_roles,
