@@ -1,7 +1,10 @@
 """Generic page tests of accounts: only the security administrator manages them."""
 
+from django.urls import reverse
+
 from uplift.accounts.choices import OrganisationKind, Role
-from uplift.accounts.models import Membership, Organisation
+from uplift.accounts.models import Membership, Organisation, User
+from uplift.core.models import AuditEntry
 from uplift.core.testing import ViewTestCases
 
 
@@ -66,3 +69,66 @@ class TestMembership(ViewTestCases):
             "role": Role.OFFICER,
             "is_active": True,
         }, "role"
+
+
+class TestUser(ViewTestCases):
+    model = User
+    actor = "security_admin"
+
+    @classmethod
+    def inside(cls, w):
+        return w.officer
+
+    @classmethod
+    def outside(cls, w):  # the security admin sees every account; others only their own
+        return w.officer
+
+    test_list_shows_in_scope_rows_only = None
+    test_detail_out_of_scope_is_404 = None
+    test_edit_out_of_scope_is_404 = None
+
+    def create_data(self, w):
+        return {
+            "username": "new.officer",
+            "display_name": "新科员",
+            "password": "First-pass-2018",
+            "is_active": True,
+        }
+
+    def update_data(self, w, obj):
+        return {
+            "username": obj.username,
+            "display_name": "王处长",
+            "email": "wang@example.cn",
+            "is_active": True,
+        }
+
+    def invalid_data(self, w):
+        return {"username": "weak", "password": "weakweakweak", "is_active": True}, "password"
+
+    def test_others_see_only_themselves(self):
+        self.client.force_login(self.w.officer)
+        self.assertEqual(self.client.get("/accounts/users/").status_code, 403)
+        self.assertEqual(User.objects.visible_to(self.w.officer).get(), self.w.officer)
+
+    def test_created_account_must_change_its_initial_password(self):
+        self.client.force_login(self.w.security_admin)
+        self._post(reverse("accounts:user_add"), self.create_data(self.w))
+        user = User.objects.get(username="new.officer")
+        self.assertTrue(user.must_change_password)
+        entry = AuditEntry.objects.filter(action="accounts.user.create").order_by("-seq").first()
+        self.assertNotIn("password", entry.after)
+
+    def test_reset_password(self):
+        self.client.force_login(self.w.security_admin)
+        url = reverse("accounts:user_password_reset", args=[self.w.officer.pk])
+        self.assertEqual(self.client.post(url, {"password": "weak"}).status_code, 200)
+        response = self.client.post(url, {"password": "Reset-pass-2018"})
+        self.assertEqual(response.status_code, 302)
+        self.w.officer.refresh_from_db()
+        self.assertTrue(self.w.officer.must_change_password)
+        self.assertTrue(self.w.officer.check_password("Reset-pass-2018"))
+        self.client.force_login(self.w.enterprise_user)
+        self.assertEqual(
+            self.client.post(url, {"password": "Other-pass-2018"}).status_code, 404
+        )  # not theirs

@@ -358,6 +358,11 @@ def _organisation(p: Principal) -> Q:
     return EVERYTHING if Role.SECURITY_ADMIN in p.roles else NOTHING
 
 
+@scope("accounts.user")
+def _user(p: Principal) -> Q:
+    return EVERYTHING if Role.SECURITY_ADMIN in p.roles else Q(pk=p.user_id)
+
+
 @scope("accounts.membership")
 def _account_membership(p: Principal) -> Q:
     return EVERYTHING if Role.SECURITY_ADMIN in p.roles else Q(user_id=p.user_id)

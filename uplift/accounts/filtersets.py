@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from uplift.core.filtersets import BaseFilterSet
 
 from .choices import OrganisationKind, Role
-from .models import Membership, Organisation
+from .models import Membership, Organisation, User
 
 
 class OrganisationFilterSet(BaseFilterSet):
@@ -23,3 +23,14 @@ class MembershipFilterSet(BaseFilterSet):
     class Meta:
         model = Membership
         fields = ["role", "is_active"]
+
+
+class UserFilterSet(BaseFilterSet):
+    search_fields = ("username", "display_name", "email", "phone")
+    role = django_filters.ChoiceFilter(
+        choices=Role.choices, field_name="memberships__role", distinct=True, label=_("Role")
+    )
+
+    class Meta:
+        model = User
+        fields = ["is_active", "must_change_password"]

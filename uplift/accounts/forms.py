@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from uplift.core.forms import ScopedModelForm
 from uplift.registry.models import Enterprise, ServiceInstitution
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, User
 
 
 def credit_code_field(model, label):
@@ -32,6 +33,38 @@ class OrganisationForm(ScopedModelForm):
     class Meta:
         model = Organisation
         fields = ["kind", "name", "region", "institution", "enterprise"]
+
+
+class UserForm(ScopedModelForm):
+    """An account as the security administrator manages it; a new one gets an initial password."""
+
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("The user must replace it at first sign-in."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "email", "phone", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields["password"]  # changed with "Reset password", never in the edit form
+        else:
+            self.fields["password"].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, User(username=self.cleaned_data.get("username", "")))
+        return password
+
+
+class PasswordResetForm(forms.Form):
+    """A security administrator sets a new initial password for someone."""
+
+    password = forms.CharField(label=_("New initial password"), widget=forms.PasswordInput)
 
 
 class MembershipForm(ScopedModelForm):

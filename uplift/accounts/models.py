@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import ScopedModel
+from uplift.core.models import ScopedModel, ScopedQuerySet
 
 from .choices import ADMIN_ROLES, ROLE_ORGANISATION_KIND, OrganisationKind, Role
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    """Django's user manager, with ``visible_to(user)`` like every scoped model."""
 
 
 class User(AbstractUser):
@@ -17,18 +21,27 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
         help_text=_("Set for an initial or reset password: the user must choose their own on next sign-in."),
     )
 
+    objects = ScopedUserManager()
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        ordering = ["username"]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:user_detail", args=[self.pk])
 
 
 class Organisation(ScopedModel):

@@ -16,7 +16,12 @@ from .models import Membership, Organisation, PasswordHistory, SignInAttempt, Us
 
 @transaction.atomic
 def user_create(*, actor: Any, username: str, password: str | None = None, **data: Any) -> User:
-    """Create a user; with no password the account cannot sign in until one is set."""
+    """Create a user; with no password the account cannot sign in until one is set.
+
+    A password given by an administrator is an initial one: the user must replace it at first
+    sign-in (``must_change_password``), unless the caller says otherwise.
+    """
+    data.setdefault("must_change_password", actor is not None and bool(password))
     user = User(username=username, **data)
     if password:
         validate_password(password, user)
@@ -101,3 +106,9 @@ def password_change(*, actor: Any, user: User, password: str) -> User:
         after={"must_change_password": user.must_change_password},
     )
     return user
+
+
+def user_update(*, actor: Any, instance: User, **data: Any) -> User:
+    """Change a user's name, contact details or whether they may sign in (not the password)."""
+    data.pop("password", None)
+    return update_object(instance, actor=actor, data=data)

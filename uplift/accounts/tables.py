@@ -2,7 +2,7 @@ import django_tables2 as tables
 
 from uplift.core.tables import BaseTable
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, User
 
 
 class OrganisationTable(BaseTable):
@@ -19,3 +19,19 @@ class MembershipTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Membership
         fields = ("user", "organisation", "role", "is_active")
+
+
+class UserTable(BaseTable):
+    username = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = User
+        fields = (
+            "username",
+            "display_name",
+            "email",
+            "phone",
+            "is_active",
+            "must_change_password",
+            "last_login",
+        )

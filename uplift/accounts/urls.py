@@ -10,6 +10,8 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.profile, name="profile"),
+    *views.user_views.urls("users"),
+    path("users/<int:pk>/password/", views.PasswordResetView.as_view(), name="user_password_reset"),
     *views.organisation_views.urls("organisations"),
     *views.membership_views.urls("memberships"),
 ]

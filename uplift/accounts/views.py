@@ -2,9 +2,9 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
@@ -12,8 +12,34 @@ from uplift.core.views import ObjectViews
 
 from . import filtersets, forms, services, tables
 from .access import principal_of
-from .models import Membership, Organisation
+from .models import Membership, Organisation, User
 
+
+def user_extra(obj, user):
+    return {
+        "memberships": Membership.objects.visible_to(user).filter(user=obj).select_related("organisation"),
+        "can_reset": user.has_perm("accounts.change_user"),
+    }
+
+
+user_views = ObjectViews(
+    model=User,
+    table=tables.UserTable,
+    filterset=filtersets.UserFilterSet,
+    form=forms.UserForm,
+    services=services,
+    detail_fields=[
+        "username",
+        "display_name",
+        "email",
+        "phone",
+        "is_active",
+        "must_change_password",
+        "last_login",
+    ],
+    detail_template="accounts/user_detail.html",
+    detail_extra=user_extra,
+)
 organisation_views = ObjectViews(
     model=Organisation,
     table=tables.OrganisationTable,
@@ -73,3 +99,32 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Your password has been changed."))
         return redirect("home")
+
+
+class PasswordResetView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """The security administrator gives a user a new initial password (to be replaced at sign-in)."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = forms.PasswordResetForm
+    permission_required = "accounts.change_user"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.target = get_object_or_404(User.objects.visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "target": self.target}
+
+    def form_valid(self, form):
+        try:
+            services.password_change(
+                actor=self.request.user, user=self.target, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("A new initial password was set; the user must change it at sign-in.")
+        )
+        return redirect(self.target.get_absolute_url())

@@ -36,13 +36,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Fields never copied into the audit trail: churn, and secrets (a password hash is still a secret).
+NOT_AUDITED = {"created_at", "updated_at", "password", "last_login"}
+
+
 def snapshot(obj: models.Model | None) -> dict[str, Any] | None:
     """The concrete field values of ``obj`` (foreign keys as their ids), for before/after."""
     if obj is None:
         return None
     data = {}
     for field in obj._meta.concrete_fields:
-        if field.name in {"created_at", "updated_at"}:
+        if field.name in NOT_AUDITED:
             continue
         data[field.attname] = _plain(getattr(obj, field.attname))
     if obj.pk:

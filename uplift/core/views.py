@@ -252,6 +252,10 @@ class ObjectEditView(SpecMixin, FormView):
     def get_form_class(self):
         return self.spec.form
 
+    def get_initial(self):
+        # "Add a role" from a user's page links to ?user=<pk>: start the new record from the query.
+        return {**super().get_initial(), **self.request.GET.dict()} if self.object is None else {}
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
