@@ -132,3 +132,9 @@ class TestUser(ViewTestCases):
         self.assertEqual(
             self.client.post(url, {"password": "Other-pass-2018"}).status_code, 404
         )  # not theirs
+
+    def test_viewing_a_user_does_not_change_who_is_signed_in_on_the_page(self):
+        self.client.force_login(self.w.security_admin)
+        response = self.client.get(self.w.officer.get_absolute_url())
+        self.assertEqual(response.context["user"], self.w.security_admin)
+        self.assertEqual(response.context["object"], self.w.officer)

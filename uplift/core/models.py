@@ -202,10 +202,12 @@ class AuditEntry(models.Model):
             for f in model._meta.concrete_fields + model._meta.many_to_many:
                 labels[f.name] = labels[getattr(f, "attname", f.name)] = str(f.verbose_name)
         keys = sorted(set(before) | set(after))
+        # A new record's empty fields are not news: show what it was created with.
+        empty = (None, "", [], {})
         return [
             {"field": k, "label": labels.get(k, k), "before": before.get(k), "after": after.get(k)}
             for k in keys
-            if before.get(k) != after.get(k)
+            if before.get(k) != after.get(k) and not (before.get(k) is None and after.get(k) in empty)
         ]
 
 

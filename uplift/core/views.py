@@ -193,6 +193,10 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
 class ObjectDetailView(SpecMixin, DetailView):
     """One record the user may see (404 if they may not), with its fields and change history."""
 
+    def get_context_object_name(self, obj):
+        # Only "object": a model named User must not shadow the signed-in ``user`` in templates.
+        return None
+
     def get_queryset(self):
         return self.scoped()
 
@@ -216,7 +220,9 @@ class ObjectDetailView(SpecMixin, DetailView):
                     if isinstance(value, models.Model) and hasattr(value, "get_absolute_url")
                     else None
                 )
-            if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            if isinstance(value, bool):
+                value = _("Yes") if value else _("No")
+            elif isinstance(value, int | Decimal):
                 value = number_format(value, force_grouping=True)  # 2,731,000.00 as reports write it
             rows.append({"label": f.verbose_name, "value": value, "link": link})
         if self.spec.detail_extra:
