@@ -5,6 +5,7 @@ import pkgutil
 import re
 from pathlib import Path
 
+import pytest
 from django.apps import apps
 
 import tests
@@ -16,6 +17,11 @@ from uplift.core.testing import APITestCases, ViewTestCases
 from uplift.core.views import ObjectViews
 
 ROOT = Path(uplift.__file__).resolve().parent
+
+
+# Importing every test module loads the fuzz test's schema through the app, which may read the
+# database; allow it.
+pytestmark = pytest.mark.django_db
 
 
 def _all_test_classes(base):
