@@ -23,6 +23,20 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
 schema.config.phases.coverage.enabled = False
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calls go straight to the WSGI app, whose end-of-request signal would close the database
+    connection holding the test's transaction; Django's test client detaches it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(w):
     from rest_framework.authtoken.models import Token
