@@ -16,13 +16,7 @@ class TestOrganisation(ViewTestCases):
     def inside(cls, w):
         return w.bureau
 
-    @classmethod
-    def outside(cls, w):  # the security admin sees every organisation; an officer sees none
-        return w.bureau
-
-    test_list_shows_in_scope_rows_only = None
-    test_detail_out_of_scope_is_404 = None
-    test_edit_out_of_scope_is_404 = None
+    sees_everything = True  # the security admin sees every organisation; an officer sees none
 
     def test_officer_cannot_see_accounts(self):
         self.client.force_login(self.w.officer)
@@ -50,10 +44,7 @@ class TestMembership(ViewTestCases):
     def inside(cls, w):
         return Membership.objects.get(user=w.officer)
 
-    outside = inside
-    test_list_shows_in_scope_rows_only = None
-    test_detail_out_of_scope_is_404 = None
-    test_edit_out_of_scope_is_404 = None
+    sees_everything = True
 
     def create_data(self, w):
         return {"user": w.nobody, "organisation": w.bureau, "role": Role.OFFICER, "is_active": True}
@@ -79,13 +70,7 @@ class TestUser(ViewTestCases):
     def inside(cls, w):
         return w.officer
 
-    @classmethod
-    def outside(cls, w):  # the security admin sees every account; others only their own
-        return w.officer
-
-    test_list_shows_in_scope_rows_only = None
-    test_detail_out_of_scope_is_404 = None
-    test_edit_out_of_scope_is_404 = None
+    sees_everything = True  # the security admin sees every account; others only their own
 
     def create_data(self, w):
         return {

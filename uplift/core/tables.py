@@ -1,6 +1,9 @@
 """Base table: sortable columns, numbers right-aligned, a link on the record's name."""
 
+from decimal import Decimal
+
 import django_tables2 as tables
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,7 +21,8 @@ class NumberColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return f"{value:,}" if isinstance(value, int) else value
+        # The same grouping as detail pages and reports, in the reader's language.
+        return number_format(value, force_grouping=True) if isinstance(value, int | Decimal) else value
 
 
 class AuditEntryTable(BaseTable):

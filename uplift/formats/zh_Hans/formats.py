@@ -1,6 +1,6 @@
-"""Number formats for Simplified Chinese as government reports write them: 10,324 and 1,236.
+"""Number formats for Simplified Chinese as government reports write them: 12,345 and 1,234,567.
 
-Django's own zh_Hans formats group by four digits with no separator ("10324"), which readers of
+Django's own zh_Hans formats group by four digits with no separator ("12345"), which readers of
 bureau reports do not expect.
 """
 
