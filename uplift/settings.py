@@ -37,6 +37,27 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _sealing_keys() -> list[str]:
+    """Fernet keys that seal bids until their opening; the first seals, all open (so keys rotate).
+
+    From ``BID_SEALING_KEYS`` (comma-separated), else one generated once and kept in var/. Kept
+    apart from SECRET_KEY: rotating that must not make sealed bids unreadable.
+    """
+    if keys := os.environ.get("BID_SEALING_KEYS"):
+        return [k.strip() for k in keys.split(",") if k.strip()]
+    path = VAR_DIR / "bid_sealing_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return [path.read_text().strip()]
+
+
+BID_SEALING_KEYS = _sealing_keys()
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 ]
@@ -61,6 +82,8 @@ INSTALLED_APPS = [
     "uplift.accounts",
     "uplift.registry",
     "uplift.programmes",
+    "uplift.procurement",
+    "uplift.delivery",
     "uplift.api",
 ]
 

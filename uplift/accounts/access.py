@@ -35,8 +35,21 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.OFFICER: [
         ("registry", "*", EDIT),
         ("programmes", "*", EDIT),
+        ("procurement", "*", EDIT),
+        ("delivery", "*", EDIT),
     ],
     Role.INSTITUTION_STAFF: [
+        ("procurement", "tender", (VIEW,)),
+        ("procurement", "lot", (VIEW,)),
+        ("procurement", "criterion", (VIEW,)),
+        ("procurement", "clarification", (VIEW, ADD)),
+        ("procurement", "bid", EDIT),
+        ("procurement", "award", (VIEW,)),
+        ("procurement", "contract", (VIEW,)),
+        ("procurement", "milestone", (VIEW,)),
+        ("procurement", "payment", (VIEW,)),
+        ("delivery", "serviceproject", (VIEW,)),
+        ("delivery", "graderecord", (VIEW,)),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "enterprise", (VIEW,)),
@@ -54,6 +67,15 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("registry", "servicestation", (VIEW,)),
     ],
     Role.EXPERT: [
+        ("procurement", "tender", (VIEW,)),
+        ("procurement", "lot", (VIEW,)),
+        ("procurement", "criterion", (VIEW,)),
+        ("procurement", "clarification", (VIEW,)),
+        ("procurement", "bid", (VIEW,)),
+        ("procurement", "panelmember", (VIEW,)),
+        ("procurement", "scoresheet", (VIEW, CHANGE)),
+        ("procurement", "score", (VIEW,)),
+        ("procurement", "award", (VIEW,)),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "expert", (VIEW, CHANGE)),
@@ -366,6 +388,133 @@ def _user(p: Principal) -> Q:
 @scope("accounts.membership")
 def _account_membership(p: Principal) -> Q:
     return EVERYTHING if Role.SECURITY_ADMIN in p.roles else Q(user_id=p.user_id)
+
+
+# --- Procurement -------------------------------------------------------------------------------
+#
+# A tender is public once published: every signed-in officer, institution and expert sees its
+# notice, lots, criteria, answered questions and awards. Bids are another matter: before the
+# opening only the bureau (that a bid exists) and the bidder (its own) see one, and the price is
+# sealed for both; after it, the bidders of the tender and its panel see the opened bids.
+
+PUBLIC_READERS = frozenset({Role.OFFICER, Role.INSTITUTION_STAFF, Role.EXPERT})
+
+
+def _public(p: Principal, status_lookup: str) -> Q:
+    from uplift.procurement.choices import PUBLIC_STATES
+
+    return Q(**{f"{status_lookup}__in": PUBLIC_STATES}) if p.roles & PUBLIC_READERS else NOTHING
+
+
+def _tender_rule(prefix: str) -> Rule:
+    def rule(p: Principal) -> Q:
+        return any_of(in_regions(f"{prefix}programme__region_id", p), _public(p, f"{prefix}status"))
+
+    return rule
+
+
+for _label, _prefix in (
+    ("procurement.tender", ""),
+    ("procurement.lot", "tender__"),
+    ("procurement.criterion", "tender__"),
+):
+    SCOPES[_label] = _tender_rule(_prefix)
+
+
+def _panel_tenders(p: Principal) -> Q | QuerySet:
+    return _rows("procurement.PanelMember", "expert_id", p.expert_ids, "tender_id")
+
+
+def _bid_tenders(p: Principal) -> Q | QuerySet:
+    return _rows("procurement.Bid", "institution_id", p.institution_ids, "lot__tender_id")
+
+
+@scope("procurement.clarification")
+def _clarification(p: Principal) -> Q:
+    return any_of(
+        in_regions("tender__programme__region_id", p),
+        _public(p, "tender__status") & Q(answered_at__isnull=False) if p.roles & PUBLIC_READERS else NOTHING,
+        _ids("asked_by_id", p.institution_ids),
+    )
+
+
+@scope("procurement.bid")
+def _bid(p: Principal) -> Q:
+    opened = Q(lot__tender__opened_at__isnull=False)
+    return any_of(
+        in_regions("lot__tender__programme__region_id", p),
+        _ids("institution_id", p.institution_ids),
+        # After the opening, the opening record is published to the bidders and the panel.
+        _in("lot__tender_id", _bid_tenders(p)) & opened if p.institution_ids else NOTHING,
+        _in("lot__tender_id", _panel_tenders(p)) & opened if p.expert_ids else NOTHING,
+    )
+
+
+@scope("procurement.panelmember")
+def _panel_member(p: Principal) -> Q:
+    return any_of(in_regions("tender__programme__region_id", p), _ids("expert_id", p.expert_ids))
+
+
+def _sheet_rule(prefix: str) -> Rule:
+    """An expert sees their own sheets, and others' for a lot once their own for it is submitted;
+    the bureau sees submitted sheets. Scores are independent until each expert commits."""
+
+    def rule(p: Principal) -> Q:
+        from uplift.procurement.choices import SheetStatus
+
+        submitted = Q(**{f"{prefix}status": SheetStatus.SUBMITTED})
+        own_submitted_lots = _rows(
+            "procurement.ScoreSheet",
+            "",
+            Q(member__expert_id__in=sorted(p.expert_ids), status=SheetStatus.SUBMITTED)
+            if p.expert_ids
+            else NOTHING,
+            "lot_id",
+        )
+        return any_of(
+            in_regions(f"{prefix}lot__tender__programme__region_id", p) & submitted
+            if p.is_officer
+            else NOTHING,
+            _ids(f"{prefix}member__expert_id", p.expert_ids),
+            _in(f"{prefix}lot_id", own_submitted_lots) & submitted if p.expert_ids else NOTHING,
+        )
+
+    return rule
+
+
+SCOPES["procurement.scoresheet"] = _sheet_rule("")
+SCOPES["procurement.score"] = _sheet_rule("sheet__")
+
+
+@scope("procurement.award")
+def _award(p: Principal) -> Q:
+    return any_of(in_regions("lot__tender__programme__region_id", p), _public(p, "lot__tender__status"))
+
+
+def _contract_rule(prefix: str) -> Rule:
+    def rule(p: Principal) -> Q:
+        return any_of(
+            in_regions(f"{prefix}award__lot__tender__programme__region_id", p),
+            _ids(f"{prefix}institution_id", p.institution_ids),
+        )
+
+    return rule
+
+
+SCOPES["procurement.contract"] = _contract_rule("")
+SCOPES["procurement.milestone"] = _contract_rule("contract__")
+SCOPES["procurement.payment"] = _contract_rule("contract__")
+
+
+@scope("delivery.serviceproject")
+def _project(p: Principal) -> Q:
+    return any_of(in_regions("pilot__cluster__region_id", p), _ids("institution_id", p.institution_ids))
+
+
+@scope("delivery.graderecord")
+def _grade(p: Principal) -> Q:
+    # Grades are published in bulletins: officers read every institution's in their region.
+    return any_of(in_regions("institution__region_id", p), _ids("institution_id", p.institution_ids))
 
 
 def pickable(qs: QuerySet, user: Any) -> QuerySet:

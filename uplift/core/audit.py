@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import json
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -118,3 +121,54 @@ def verify(*, chunk_size: int = 2000) -> tuple[int, str | None]:
     if head is not None and (head.seq, head.hash) != (expected_seq - 1, expected_prev):
         return checked, f"entries after #{expected_seq - 1} are missing (the chain ends at #{head.seq})"
     return checked, None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The suffix of the action of a refused attempt: ``procurement.bid.submit_refused``.
+REFUSED = "_refused"
+
+
+def _subject(args: tuple, kwargs: dict[str, Any]) -> models.Model | None:
+    for value in (*kwargs.values(), *args):
+        if isinstance(value, models.Model):
+            return value
+    return None
+
+
+def record_refusal(refusal: dict[str, Any]) -> AuditEntry:
+    """Write the audit entry of a refused attempt (prepared by :func:`refusals_recorded`)."""
+    return record(**refusal)
+
+
+def refusals_recorded(action: str) -> Callable[[F], F]:
+    """Audit the refused attempts of a workflow service, as well as its successes.
+
+    When the service raises ValidationError (a late bid, a transition out of order) its own
+    transaction rolls back, then the attempt is recorded as ``<action>_refused`` with the reasons.
+    If a caller's outer transaction rolls back too (:func:`uplift.core.views.run_service` does),
+    that entry goes with it, so the exception carries ``refusal`` for the caller to record again
+    once outside; exactly one entry survives either way.
+    """
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "conflict" or hasattr(exc, "refusal"):
+                    raise
+                subject = _subject(args, {k: v for k, v in kwargs.items() if k != "actor"})
+                exc.refusal = {  # type: ignore[attr-defined]
+                    "actor": kwargs.get("actor"),
+                    "action": action + REFUSED,
+                    "obj": subject if subject is not None and subject.pk else None,
+                    "after": {"refused": exc.messages[:20]},
+                }
+                record_refusal(exc.refusal)  # type: ignore[attr-defined]
+                raise
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

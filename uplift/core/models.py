@@ -190,7 +190,10 @@ class AuditEntry(models.Model):
     def action_label(self) -> str:
         """The action for people: "新增 企业" rather than ``registry.enterprise.create``."""
         model = self.subject_model()
-        verb = VERB_LABELS.get(self.verb, self.verb.replace("_", " "))
+        name = self.verb.removesuffix("_refused")
+        verb = VERB_LABELS.get(name, name.replace("_", " "))
+        if name != self.verb:
+            verb = _("Refused: %(action)s") % {"action": verb}
         return f"{verb} {model._meta.verbose_name}" if model else str(verb)
 
     def changed_fields(self) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from django_tables2 import SingleTableMixin
 
 from uplift.accounts.access import is_visible
 
-from . import selectors
+from . import audit, selectors
 from .export import xlsx_response
 from .services import ConflictError
 
@@ -57,11 +57,20 @@ def scope_error() -> ValidationError:
 
 
 def run_service(service: Callable[..., models.Model], user: Any, /, **kwargs: Any) -> models.Model:
-    """Call a write service and re-check that the user may still see its result; roll back if not."""
-    with transaction.atomic():
-        obj = service(actor=user, **kwargs)
-        if not is_visible(obj, user):
-            raise scope_error()
+    """Call a write service and re-check that the user may still see its result; roll back if not.
+
+    A refused workflow attempt is audited again here, outside the rolled-back transaction (see
+    :func:`uplift.core.audit.refusals_recorded`).
+    """
+    try:
+        with transaction.atomic():
+            obj = service(actor=user, **kwargs)
+            if not is_visible(obj, user):
+                raise scope_error()
+    except ValidationError as exc:
+        if hasattr(exc, "refusal"):
+            audit.record_refusal(exc.refusal)
+        raise
     return obj
 
 
