@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "uplift.programmes",
     "uplift.procurement",
     "uplift.delivery",
+    "uplift.reports",
     "uplift.api",
 ]
 
@@ -247,6 +248,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": True},
 }
 
+# --- Open Contracting Data Standard -------------------------------------------------------------
+# The ocid prefix of `uplift export ocds`. The default is a placeholder: a real publisher registers
+# its own prefix with the OCDS helpdesk (docs/ocds.md) and sets it here.
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-uplift00")
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
 
@@ -262,4 +268,5 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.registry.demo.build",
     "uplift.accounts.demo.build",
     "uplift.programmes.demo.build",
+    "uplift.procurement.demo.build",
 ]

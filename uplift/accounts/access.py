@@ -401,9 +401,14 @@ PUBLIC_READERS = frozenset({Role.OFFICER, Role.INSTITUTION_STAFF, Role.EXPERT})
 
 
 def _public(p: Principal, status_lookup: str) -> Q:
+    """Published tenders' rows (``status_lookup`` reaches the tender's status): a draft cancelled
+    before its publication never was public."""
     from uplift.procurement.choices import PUBLIC_STATES
 
-    return Q(**{f"{status_lookup}__in": PUBLIC_STATES}) if p.roles & PUBLIC_READERS else NOTHING
+    if not p.roles & PUBLIC_READERS:
+        return NOTHING
+    published = status_lookup.removesuffix("status") + "published_at__isnull"
+    return Q(**{f"{status_lookup}__in": PUBLIC_STATES, published: False})
 
 
 def _tender_rule(prefix: str) -> Rule:

@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from uplift.delivery import api as delivery
+from uplift.procurement import api as procurement
 from uplift.programmes import api as programmes
 from uplift.registry import api as registry
 
@@ -24,6 +26,19 @@ router.register("registry/stations", registry.ServiceStationViewSet, basename="s
 router.register("programmes/programmes", programmes.ProgrammeViewSet, basename="programme")
 router.register("programmes/targets", programmes.TargetViewSet, basename="target")
 router.register("programmes/pilots", programmes.PilotProjectViewSet, basename="pilotproject")
+router.register("procurement/tenders", procurement.TenderViewSet, basename="tender")
+router.register("procurement/lots", procurement.LotViewSet, basename="lot")
+router.register("procurement/criteria", procurement.CriterionViewSet, basename="criterion")
+router.register("procurement/clarifications", procurement.ClarificationViewSet, basename="clarification")
+router.register("procurement/bids", procurement.BidViewSet, basename="bid")
+router.register("procurement/panel", procurement.PanelMemberViewSet, basename="panelmember")
+router.register("procurement/score-sheets", procurement.ScoreSheetViewSet, basename="scoresheet")
+router.register("procurement/awards", procurement.AwardViewSet, basename="award")
+router.register("procurement/contracts", procurement.ContractViewSet, basename="contract")
+router.register("procurement/milestones", procurement.MilestoneViewSet, basename="milestone")
+router.register("procurement/payments", procurement.PaymentViewSet, basename="payment")
+router.register("delivery/projects", delivery.ServiceProjectViewSet, basename="serviceproject")
+router.register("delivery/grades", delivery.GradeRecordViewSet, basename="graderecord")
 
 app_name = "api"
 

@@ -8,12 +8,16 @@ serializer's validated data, and re-checks scope after the write.
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, mixins, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action as drf_action
+from rest_framework.response import Response
 
 from .services import ConflictError
-from .views import run_service
+from .views import Action, run_service
 
 
 class Conflict(exceptions.APIException):
@@ -71,29 +75,83 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     update = create
 
 
-class ObjectViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """List, retrieve, create and update one model; no delete (records are corrected, not lost)."""
+def _workflow_endpoint(act: Action, response_serializer: type) -> Any:
+    """``POST <record>/<name>/``: the API twin of an :class:`~uplift.core.views.Action`."""
 
-    services: ModuleType | None = None
-    service_prefix = ""
+    def handler(self, request, *args, **kwargs):
+        obj = self.get_object()
+        if not act.allowed(obj, request.user):
+            raise exceptions.PermissionDenied()
+        inputs: dict[str, Any] = {}
+        if act.serializer is not None:
+            ser = act.serializer(data=request.data, context=self.get_serializer_context())
+            ser.is_valid(raise_exception=True)
+            inputs = dict(ser.validated_data)
+        try:
+            result = run_service(act.service, request.user, **{act.subject: obj}, **inputs)
+        except ConflictError as exc:
+            raise Conflict(exc, self.get_serializer(exc.current).data) from exc
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        model = self.serializer_class.Meta.model
+        return Response(self.get_serializer(result if isinstance(result, model) else obj).data)
+
+    handler.__name__ = act.name
+    handler.__doc__ = str(act.help or act.label)
+    handler = extend_schema(
+        summary=str(act.label), request=act.serializer, responses={200: response_serializer}
+    )(handler)
+    # Permissions are the action's own (checked above): DRF's POST -> "add" mapping does not apply.
+    return drf_action(
+        detail=True,
+        methods=["post"],
+        url_path=act.name,
+        url_name=act.name,
+        permission_classes=[permissions.IsAuthenticated],
+    )(handler)
+
+
+class ReadOnlyObjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List and retrieve one model through ``visible_to``; writes only through its workflow actions.
+
+    ``workflow`` lists the model's :class:`~uplift.core.views.Action` declarations (the same as its
+    pages'); each becomes ``POST .../<pk>/<name>/``.
+    """
+
     select_related: tuple[str, ...] = ()
-    search_fields: tuple[str, ...] = ()
+    workflow: tuple[Action, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for act in cls.__dict__.get("workflow", ()):
+            setattr(cls, act.name, _workflow_endpoint(act, cls.serializer_class))
+
+    def initial(self, request, *args, **kwargs):
+        # A method this route does not offer is 405 for everyone, before permissions say 403.
+        mapped = getattr(self, "action_map", None)
+        if mapped and request.method.lower() not in mapped and request.method not in ("HEAD", "OPTIONS"):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
         model = self.serializer_class.Meta.model
         qs = model.objects.visible_to(self.request.user)
         return qs.select_related(*self.select_related) if self.select_related else qs
 
+
+class ObjectViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyObjectViewSet):
+    """List, retrieve, create and update one model; no delete (records are corrected, not lost)."""
+
+    services: ModuleType | None = None
+    service_prefix = ""
+    #: service names for the verbs when they differ from ``<prefix>_<verb>`` (as ObjectViews.verbs)
+    verbs: dict[str, str] = {}  # noqa: RUF012
+    search_fields: tuple[str, ...] = ()
+
     def _service(self, verb: str):
         model = self.serializer_class.Meta.model
         prefix = self.service_prefix or model._meta.model_name
-        return getattr(self.services, f"{prefix}_{verb}")
+        return getattr(self.services, self.verbs.get(verb, f"{prefix}_{verb}"))
 
     def perform_create(self, serializer):
         try:

@@ -40,6 +40,7 @@ def _plain(value: Any) -> Any:
 
 
 #: Fields never copied into the audit trail: churn, and secrets (a password hash is still a secret).
+#: A model names its own secrets in ``audit_exclude``.
 NOT_AUDITED = {"created_at", "updated_at", "password", "last_login"}
 
 
@@ -48,8 +49,9 @@ def snapshot(obj: models.Model | None) -> dict[str, Any] | None:
     if obj is None:
         return None
     data = {}
+    private = NOT_AUDITED | set(getattr(obj, "audit_exclude", ()))
     for field in obj._meta.concrete_fields:
-        if field.name in NOT_AUDITED:
+        if field.name in private:
             continue
         data[field.attname] = _plain(getattr(obj, field.attname))
     if obj.pk:

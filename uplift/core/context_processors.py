@@ -10,6 +10,8 @@ from .views import ObjectViews, perm, url_name
 #: Areas of the side navigation, in order: (app label, title).
 AREAS = [
     ("programmes", _("Programmes")),
+    ("procurement", _("Procurement")),
+    ("delivery", _("Delivery")),
     ("registry", _("Registry")),
     ("accounts", _("Accounts")),
     ("core", _("Audit")),
@@ -25,7 +27,7 @@ def navigation(request):
         links = []
         for spec in ObjectViews.registry:
             meta = spec.model._meta
-            if meta.app_label != label or not user.has_perm(perm(spec.model, "view")):
+            if meta.app_label != label or not spec.nav or not user.has_perm(perm(spec.model, "view")):
                 continue
             try:
                 url = reverse(url_name(spec.model, "list"))

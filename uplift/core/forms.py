@@ -34,7 +34,9 @@ class ScopedModelForm(forms.ModelForm):
             qs = getattr(field, "queryset", None)
             if isinstance(qs, ScopedQuerySet) and name not in self.unscoped_fields:
                 field.queryset = pickable(qs, user)
-            if isinstance(field, forms.DateField):
+            if isinstance(field, forms.DateTimeField):
+                field.widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            elif isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
     def save(self, commit: bool = True):  # pragma: no cover - guard

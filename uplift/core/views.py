@@ -8,18 +8,21 @@ is kept in ``ObjectViews.registry`` so the navigation and the generic tests find
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
 from typing import Any, ClassVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
@@ -74,6 +77,36 @@ def run_service(service: Callable[..., models.Model], user: Any, /, **kwargs: An
     return obj
 
 
+def _always(obj: Any, user: Any) -> bool:
+    return True
+
+
+@dataclass
+class Action:
+    """A workflow step on one record (publish a tender, withdraw a bid), declared once.
+
+    The record's page shows it as a button to users who hold ``permission`` on the model when
+    ``when(obj, user)`` holds; ``/<pk>/<name>/`` runs it (a confirmation page, or ``form`` for
+    its inputs, such as a reason); the API offers ``POST .../<pk>/<name>/`` with ``serializer``.
+    The service is called as ``service(actor=user, <subject>=obj, **inputs)``; a refusal is shown
+    on the page, nothing is written but its audit entry.
+    """
+
+    name: str
+    label: Any
+    service: Callable[..., Any]
+    subject: str
+    permission: str = "change"
+    form: type | None = None
+    serializer: type | None = None
+    when: Callable[[Any, Any], bool] = _always
+    danger: bool = False
+    help: Any = ""
+
+    def allowed(self, obj: Any, user: Any) -> bool:
+        return user.has_perm(perm(type(obj), self.permission)) and self.when(obj, user)
+
+
 @dataclass
 class ObjectViews:
     """The pages of one model, declared once."""
@@ -89,6 +122,13 @@ class ObjectViews:
     select_related: tuple[str, ...] = ()
     #: (obj, user) -> extra context for the detail page; its reads must use visible_to(user).
     detail_extra: Callable[[Any, Any], dict[str, Any]] | None = None
+    #: workflow steps offered on the record's page (see :class:`Action`)
+    actions: list[Action] = field(default_factory=list)
+    #: service function names for the plain verbs when they differ from ``<prefix>_<verb>``,
+    #: e.g. ``{"create": "bid_submit"}``
+    verbs: dict[str, str] = field(default_factory=dict)
+    #: listed in the side navigation (records reached from their parent's page say False)
+    nav: bool = True
 
     registry: ClassVar[list[ObjectViews]] = []
 
@@ -100,9 +140,10 @@ class ObjectViews:
     def service(self, verb: str) -> Callable[..., models.Model] | None:
         if self.services is None:
             return None
-        fn = getattr(self.services, f"{self.service_prefix}_{verb}", None)
+        name = self.verbs.get(verb, f"{self.service_prefix}_{verb}")
+        fn = getattr(self.services, name, None)
         if fn is None:
-            raise AttributeError(f"{self.services.__name__} has no {self.service_prefix}_{verb}")
+            raise AttributeError(f"{self.services.__name__} has no {name}")
         return fn
 
     @property
@@ -123,6 +164,14 @@ class ObjectViews:
                 path(f"{prefix}/add/", ObjectEditView.as_view(spec=self), name=f"{name}_add"),
                 path(f"{prefix}/<{pk}>/edit/", ObjectEditView.as_view(spec=self), name=f"{name}_edit"),
             ]
+        patterns += [
+            path(
+                f"{prefix}/<{pk}>/{action.name}/",
+                ObjectActionView.as_view(spec=self, act=action),
+                name=f"{name}_{action.name}",
+            )
+            for action in self.actions
+        ]
         # "add/" must win over "<pk>/": put the literal routes first.
         return sorted(patterns, key=lambda p: "<" in str(p.pattern))
 
@@ -231,13 +280,26 @@ class ObjectDetailView(SpecMixin, DetailView):
                 )
             if isinstance(value, bool):
                 value = _("Yes") if value else _("No")
+            elif isinstance(value, datetime.datetime):
+                value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")  # the reader's zone
             elif isinstance(value, int | Decimal):
                 value = number_format(value, force_grouping=True)  # 2,731,000.00 as reports write it
             rows.append({"label": f.verbose_name, "value": value, "link": link})
         if self.spec.detail_extra:
             ctx.update(self.spec.detail_extra(obj, self.request.user))
+        user = self.request.user
         ctx.update(
             attrs=rows,
+            actions=[
+                {
+                    "action": a,
+                    # Templates call callables: a form class is passed as a flag, not itself.
+                    "has_form": a.form is not None,
+                    "url": reverse(url_name(self.spec.model, a.name), args=[obj.pk]),
+                }
+                for a in self.spec.actions
+                if a.allowed(obj, user)
+            ],
             history=selectors.history_of(obj),
             edit_url=reverse(url_name(self.spec.model, "edit"), args=[obj.pk])
             if self.spec.editable
@@ -322,3 +384,65 @@ class ObjectEditView(SpecMixin, FormView):
         ctx["object"] = self.object
         ctx["non_field_errors_key"] = NON_FIELD_ERRORS
         return ctx
+
+
+class ObjectActionView(SpecMixin, FormView):
+    """Run one workflow step on a record: a confirmation (or its inputs) then the service."""
+
+    template_name = "core/object_action.html"
+    act: Action = None  # type: ignore[assignment]
+
+    @property
+    def action(self):  # type: ignore[override]
+        return self.act.permission
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if request.user.is_authenticated:
+            try:
+                self.object = self.scoped().get(pk=kwargs["pk"])
+            except (self.spec.model.DoesNotExist, ValueError, ValidationError) as exc:
+                raise Http404 from exc
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return self.act.form or ConfirmForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if issubclass(self.get_form_class(), UserBoundForm):
+            kwargs.update(user=self.request.user, obj=self.object)
+        return kwargs
+
+    def form_valid(self, form):
+        inputs = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+        try:
+            result = run_service(
+                self.act.service, self.request.user, **{self.act.subject: self.object}, **inputs
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(action)s: done for %(name)s.") % {"action": self.act.label, "name": self.object},
+        )
+        target = result if isinstance(result, self.spec.model) else self.object
+        return HttpResponseRedirect(target.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(object=self.object, act=self.act, non_field_errors_key=NON_FIELD_ERRORS)
+        return ctx
+
+
+class ConfirmForm(forms.Form):
+    """The inputs of an action that needs none: the button is the confirmation."""
+
+
+class UserBoundForm(forms.Form):
+    """An action's form that needs the acting user and the record (e.g. to narrow its choices)."""
+
+    def __init__(self, *args: Any, user: Any, obj: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.obj = user, obj

@@ -100,6 +100,7 @@ class Tender(ScopedModel):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True, editable=False)
     awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     closing_reason = models.TextField(_("reason for cancelling"), blank=True, editable=False)
 
     class Meta:
@@ -275,6 +276,9 @@ class Bid(ScopedModel):
         _("total score"), max_digits=6, decimal_places=2, null=True, blank=True, editable=False
     )
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True, editable=False)
+
+    #: The salt is the bidder's: with it, a commitment to a short proposal could be brute-forced.
+    audit_exclude = ("salt",)
 
     class Meta:
         verbose_name = _("bid")

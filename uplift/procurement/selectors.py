@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from uplift.accounts.access import principal_of
+from uplift.accounts.access import in_subtree, principal_of, region_prefix
 from uplift.delivery.choices import Grade
 from uplift.delivery.models import GradeRecord
 
 from . import scoring, sealing
-from .choices import PUBLIC_STATES, BidStatus, CriterionKind, SheetStatus
-from .models import Bid, Criterion, Lot, ScoreSheet, Tender
+from .choices import PUBLIC_STATES, BidStatus, CriterionKind, SheetStatus, TenderStatus
+from .models import Bid, Contract, Criterion, Lot, ScoreSheet, Tender
 
 
 def latest_grade(institution_id: int, *, on: datetime.date, years: int) -> GradeRecord | None:
@@ -132,5 +133,221 @@ def receipt(bid: Bid) -> dict[str, str]:
 
 
 def public_tenders() -> QuerySet[Tender]:
-    """Tenders anyone may read, signed in or not: every one past its draft."""
-    return Tender.objects.filter(status__in=PUBLIC_STATES).select_related("programme")
+    """Tenders anyone may read, signed in or not: every one published (a draft cancelled before
+    its publication never was)."""
+    return Tender.objects.filter(status__in=PUBLIC_STATES, published_at__isnull=False).select_related(
+        "programme"
+    )
+
+
+# --- The programme's procurement figures ---------------------------------------------------------
+# A lot is the service of one pilot, so a tender's, a lot's or a contract's place is the region and
+# the cluster of its pilot. A draft tender is not procurement yet: it counts nowhere. The metrics
+# count these and the lists they drill down to filter by them (``?procured_in=<slug>``).
+
+
+def procurement_lots(
+    programme: Any, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet[Lot]:
+    """The lots of the programme's tenders past their draft, within a region or for one cluster."""
+    qs = Lot.objects.filter(tender__programme=programme).exclude(tender__status=TenderStatus.DRAFT)
+    if region:
+        qs = qs.filter(in_subtree("pilot__cluster__region_id", region_prefix(region)))
+    return qs.filter(pilot__cluster_id=cluster_id) if cluster_id else qs
+
+
+def procurement_tenders(
+    programme: Any, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet[Tender]:
+    """The programme's tenders past their draft with a lot in the region or for the cluster."""
+    lots = procurement_lots(programme, region=region, cluster_id=cluster_id)
+    return Tender.objects.filter(pk__in=lots.values("tender_id"))
+
+
+def procurement_contracts(
+    programme: Any, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet[Contract]:
+    """The contracts signed for the lots of the programme's tenders (whatever their status since)."""
+    lots = procurement_lots(programme, region=region, cluster_id=cluster_id)
+    return Contract.objects.filter(award__lot_id__in=lots.values("pk"))
+
+
+# --- Publication: the public pages and the OCDS export -----------------------------------------
+# What anyone may read, signed in or not. Sealed content never leaves the database through these
+# reads: bids are read without their ciphertext, salt and proposal, and only once their tender has
+# been opened (before that their price column is empty anyway).
+
+#: Bid columns never read for publication.
+UNPUBLISHED_BID_FIELDS = ("sealed", "salt", "proposal")
+
+
+def published_tenders() -> QuerySet[Tender]:
+    """Public tenders that were published: a tender cancelled while still a draft never was."""
+    return public_tenders().filter(published_at__isnull=False).select_related("programme__region")
+
+
+def public_tender_list(*, status: str | None = None, programme: str | None = None) -> QuerySet[Tender]:
+    """Tender notices, newest first, with their number of lots and total budget ceiling."""
+    qs = published_tenders().annotate(lot_count=Count("lots"), budget=Sum("lots__budget_ceiling"))
+    if status:
+        qs = qs.filter(status=status)
+    if programme:
+        qs = qs.filter(programme__slug=programme)
+    return qs.order_by("-published_at", "-pk")
+
+
+def public_programmes() -> QuerySet[Any]:
+    """Programmes with at least one published tender (the choices of the public list's filter)."""
+    from uplift.programmes.models import Programme
+
+    return Programme.objects.filter(pk__in=published_tenders().values("programme_id")).order_by(
+        "-start_date", "name"
+    )
+
+
+def public_tender(reference: str) -> Tender | None:
+    """The published tender with ``reference``, or None (a draft is not public)."""
+    return published_tenders().filter(reference=reference).first()
+
+
+def buyer_names(regions: Any) -> dict[str, str]:
+    """The name of the bureau at each of ``regions``: its organisation's, else "<region>市场监督管理局"."""
+    from uplift.accounts.choices import OrganisationKind
+    from uplift.accounts.models import Organisation
+
+    names = {region.code: f"{region.name}市场监督管理局" for region in regions}
+    for code, name in (
+        Organisation.objects.filter(kind=OrganisationKind.BUREAU, region_id__in=list(names))
+        .order_by("-pk")
+        .values_list("region_id", "name")
+    ):
+        names[code] = name  # the oldest bureau organisation of a region wins
+    return names
+
+
+@dataclass
+class PublicNotice:
+    """Everything the public notice of a tender shows, read in a fixed number of queries."""
+
+    tender: Tender
+    buyer: str
+    lots: list[Lot]
+    criteria: list[Criterion]
+    clarifications: list[dict[str, Any]]
+    #: Per lot, its opened bids in the order received (empty while the bids are sealed).
+    opening: dict[int, list[Bid]] = field(default_factory=dict)
+    #: Per lot, its valid bids by rank (empty until the award).
+    ranking: dict[int, list[Bid]] = field(default_factory=dict)
+
+
+def public_notice(tender: Tender) -> PublicNotice:
+    """The public notice of a published ``tender``: lots, criteria, answered questions, opening, result.
+
+    Answered questions are read without who asked them. The opening record exists only once the
+    tender has been opened; the ranking only once it has been awarded.
+    """
+    lots = list(
+        tender.lots.select_related("pilot__cluster", "award__bid__institution")
+        .defer(*(f"award__bid__{f}" for f in UNPUBLISHED_BID_FIELDS))
+        .order_by("number")
+    )
+    clarifications = list(
+        tender.clarifications.filter(answered_at__isnull=False)
+        .order_by("answered_at", "pk")
+        .values("question", "answer", "answered_at")
+    )
+    notice = PublicNotice(
+        tender=tender,
+        buyer=buyer_names([tender.programme.region])[tender.programme.region_id],
+        lots=lots,
+        criteria=list(tender.criteria.all()),
+        clarifications=clarifications,
+    )
+    if tender.is_sealed:
+        return notice
+    for bid in opened_bids([tender.pk]):
+        notice.opening.setdefault(bid.lot_id, []).append(bid)
+        if tender.awarded_at is not None and bid.rank is not None:
+            notice.ranking.setdefault(bid.lot_id, []).append(bid)
+    for ranked in notice.ranking.values():
+        ranked.sort(key=lambda b: b.rank)
+    return notice
+
+
+def opened_bids(tender_ids: Any) -> QuerySet[Bid]:
+    """The bids read at the opening of the (opened) tenders ``tender_ids``, without sealed content.
+
+    A bid withdrawn before the deadline was never opened and is left out; so is any bid of a
+    tender not yet opened.
+    """
+    return (
+        Bid.objects.filter(lot__tender_id__in=tender_ids, lot__tender__opened_at__isnull=False)
+        .filter(status__in=(BidStatus.OPENED, BidStatus.DISQUALIFIED))
+        .select_related("institution__region")
+        .defer(*UNPUBLISHED_BID_FIELDS)
+        .order_by("lot_id", "submitted_at", "pk")
+    )
+
+
+@dataclass
+class OcdsSource:
+    """The published tenders and everything about them that the OCDS export maps."""
+
+    tenders: list[Tender]
+    lots: dict[int, list[Lot]]  # by tender id, each with its award and contract when there are
+    criteria: dict[int, list[Criterion]]  # by tender id
+    bids: dict[int, list[Bid]]  # by lot id, opened tenders only
+    milestones: dict[int, list[Any]]  # by contract id
+    payments: dict[int, list[Any]]  # by contract id
+    buyers: dict[str, str]  # bureau name by region code
+
+
+def ocds_source(*, programme: str | None = None) -> OcdsSource:
+    """What `uplift export ocds` publishes, in a fixed number of queries whatever the volume."""
+
+    from .models import Milestone, Payment
+
+    qs = published_tenders().annotate(
+        answered=Count("clarifications", filter=Q(clarifications__answered_at__isnull=False))
+    )
+    if programme:
+        qs = qs.filter(programme__slug=programme)
+    tenders = list(qs.order_by("reference"))
+    ids = [t.pk for t in tenders]
+    lots: dict[int, list[Lot]] = defaultdict(list)
+    for lot in (
+        Lot.objects.filter(tender_id__in=ids)
+        .select_related(
+            "pilot__cluster", "award__bid__institution__region", "award__contract__institution__region"
+        )
+        .defer(*(f"award__bid__{f}" for f in UNPUBLISHED_BID_FIELDS))
+        .order_by("tender_id", "number")
+    ):
+        lots[lot.tender_id].append(lot)
+    criteria: dict[int, list[Criterion]] = defaultdict(list)
+    for c in Criterion.objects.filter(tender_id__in=ids).order_by("tender_id", "position", "pk"):
+        criteria[c.tender_id].append(c)
+    bids: dict[int, list[Bid]] = defaultdict(list)
+    for bid in opened_bids([t.pk for t in tenders if not t.is_sealed]):
+        bids[bid.lot_id].append(bid)
+    contract_ids = [
+        lot.award.contract.pk
+        for lot_list in lots.values()
+        for lot in lot_list
+        if hasattr(lot, "award") and hasattr(lot.award, "contract")
+    ]
+    milestones: dict[int, list[Any]] = defaultdict(list)
+    for m in Milestone.objects.filter(contract_id__in=contract_ids).order_by("contract_id", "due_date", "pk"):
+        milestones[m.contract_id].append(m)
+    payments: dict[int, list[Any]] = defaultdict(list)
+    for p in Payment.objects.filter(contract_id__in=contract_ids).order_by("contract_id", "paid_on", "pk"):
+        payments[p.contract_id].append(p)
+    return OcdsSource(
+        tenders=tenders,
+        lots=dict(lots),
+        criteria=dict(criteria),
+        bids=dict(bids),
+        milestones=dict(milestones),
+        payments=dict(payments),
+        buyers=buyer_names({t.programme.region for t in tenders}),
+    )

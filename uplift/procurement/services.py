@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from uplift.accounts.access import principal_of
 from uplift.accounts.models import Membership
 from uplift.core import audit
-from uplift.core.services import create_object, update_object
+from uplift.core.services import ConflictError, create_object, update_object
 from uplift.delivery.services import project_create
 from uplift.registry.models import ServiceInstitution
 
@@ -138,7 +138,10 @@ def publication_problems(tender: Tender) -> list[str]:
     criteria = list(tender.criteria.all())
     total = sum((c.weight for c in criteria), Decimal(0))
     if total != 100:
-        problems.append(_("The criteria weights add up to %(total)s, not 100.") % {"total": f"{total:g}"})
+        problems.append(
+            _("The criteria weights add up to %(total)s, not 100.")
+            % {"total": format(total.normalize(), "f")}
+        )
     if not any(c.kind == CriterionKind.PRICE for c in criteria):
         problems.append(_("The tender has no price criterion."))
     if not any(c.kind != CriterionKind.PRICE for c in criteria):
@@ -253,7 +256,11 @@ def tender_cancel(*, actor: Any, tender: Tender, reason: str, at: datetime.datet
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the tender is cancelled.")})
     before = audit.snapshot(tender)
-    tender.status, tender.closing_reason = TenderStatus.CANCELLED, reason.strip()
+    tender.status, tender.closing_reason, tender.cancelled_at = (
+        TenderStatus.CANCELLED,
+        reason.strip(),
+        _now(at),
+    )
     _save(tender, actor=actor, verb="cancel", before=before)
     return tender
 
@@ -285,6 +292,7 @@ def clarification_create(
 ) -> Clarification:
     """Ask a question about a published tender, before its clarification deadline."""
     now = _now(at)
+    tender = Tender.objects.get(pk=tender.pk)
     if tender.status != TenderStatus.PUBLISHED:
         raise ValidationError({"tender": _("Questions can be asked about a published tender only.")})
     if now > tender.clarification_deadline:
@@ -383,10 +391,44 @@ def bid_submit(
     return bid
 
 
+def bid_replace(
+    *,
+    actor: Any,
+    instance: Bid,
+    price: Decimal | None = None,
+    proposal: str | None = None,
+    lot: Lot | None = None,
+    institution: ServiceInstitution | None = None,
+    version: int | None = None,
+    at: datetime.datetime | None = None,
+) -> Bid:
+    """Replace a bid with a new price and/or proposal (a new seal and receipt), before the deadline."""
+    _own_bid(actor, instance)
+    if lot is not None and lot != instance.lot:
+        raise ValidationError({"lot": _("A bid cannot move to another lot; submit a new bid there.")})
+    if institution is not None and institution != instance.institution:
+        raise ValidationError({"institution": _("A bid cannot change hands.")})
+    stored = Bid.objects.get(pk=instance.pk)
+    if version is not None and version != stored.version:
+        raise ConflictError(stored)
+    if price is None or proposal is None:
+        try:
+            old_price, old_proposal = sealing.unseal(stored.sealed)
+        except sealing.SealBroken as exc:
+            raise ValidationError(
+                _("The bid cannot be unsealed; submit the price and proposal again.")
+            ) from exc
+        price = old_price if price is None else price
+        proposal = old_proposal if proposal is None else proposal
+    return bid_submit(
+        actor=actor, lot=instance.lot, price=price, proposal=proposal, institution=instance.institution, at=at
+    )
+
+
 def _own_bid(actor: Any, bid: Bid) -> None:
     p = principal_of(actor)
     if actor is not None and not p.is_superuser and bid.institution_id not in p.institution_ids:
-        raise ValidationError(_("Only the bidder can withdraw its bid."))
+        raise ValidationError(_("Only the bidder can change or withdraw its bid."))
 
 
 @refused("procurement.bid.withdraw")

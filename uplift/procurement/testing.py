@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from uplift.accounts.choices import OrganisationKind, Role
 from uplift.accounts.services import membership_create, organisation_create, user_create
 from uplift.delivery.services import grade_record_create
+from uplift.programmes.services import pilot_create
 from uplift.registry import services as reg
 
 from . import services
@@ -66,6 +67,19 @@ class TenderScenario:
             pilot=w.pilot_in,
             title="仙桃休闲女装试点服务",
             budget_ceiling=Decimal("500000"),
+        )
+        # A second lot, for the Hanchuan children's vehicles cluster: one bid (C), scored too.
+        cluster2 = reg.cluster_create(
+            actor=None, name="汉川小童车", region_id="420984", lead_industry_id="24"
+        )
+        self.pilot2 = pilot_create(actor=None, programme=w.programme_in, cluster=cluster2)
+        self.lot2 = services.lot_create(
+            actor=officer,
+            tender=self.tender,
+            number=2,
+            pilot=self.pilot2,
+            title="汉川小童车试点服务",
+            budget_ceiling=Decimal("300000"),
         )
         self.criteria = {}
         for position, (kind, name, weight) in enumerate(
@@ -134,7 +148,8 @@ class TenderScenario:
         return STAGES.index(self.stage) >= STAGES.index(stage)
 
     def run(self, stage: str) -> None:
-        self.stage = "draft"
+        """Go on from the stage reached to ``stage``."""
+        self.stage = getattr(self, "stage", "draft")
         steps = [
             ("published", self._publish),
             ("bids", self._bid),
@@ -146,6 +161,8 @@ class TenderScenario:
             ("contract", self._contract),
         ]
         for name, step in steps:
+            if STAGES.index(name) <= STAGES.index(self.stage):
+                continue
             if STAGES.index(name) > STAGES.index(stage):
                 break
             step()
@@ -154,7 +171,8 @@ class TenderScenario:
     def refresh(self) -> None:
         self.tender.refresh_from_db()
         self.lot.refresh_from_db()
-        for bid in self.bids.values():
+        self.lot2.refresh_from_db()
+        for bid in [*self.bids.values(), *([self.bid2] if hasattr(self, "bid2") else [])]:
             bid.refresh_from_db()
 
     def _publish(self) -> None:
@@ -169,6 +187,13 @@ class TenderScenario:
                 proposal=f"{letter} 的技术方案",
                 at=at(3, 15 + len(self.bids)),
             )
+        self.bid2 = services.bid_submit(
+            actor=self.bidder_users["C"],
+            lot=self.lot2,
+            price=Decimal("280000"),
+            proposal="C 的方案",
+            at=at(3, 19),
+        )
 
     def _close(self) -> None:
         self.tender = services.tender_close(actor=self.w.officer, tender=self.tender, at=at(3, 20, 9, 1))
@@ -191,6 +216,15 @@ class TenderScenario:
                     cells[(self.bids[letter].pk, self.criteria[kind].pk)] = (Decimal(points[i]), "")
             sheet = services.scores_save(actor=user, member=member, lot=self.lot, scores=cells)
             self.sheets.append(services.sheet_submit(actor=user, sheet=sheet, at=at(3, 22)))
+            cells2 = {
+                (self.bid2.pk, c.pk): (Decimal(c.weight) * Decimal("0.8"), "")
+                for c in self._expert_criteria()
+            }
+            sheet2 = services.scores_save(actor=user, member=member, lot=self.lot2, scores=cells2)
+            services.sheet_submit(actor=user, sheet=sheet2, at=at(3, 22))
+
+    def _expert_criteria(self):
+        return [c for kind, c in self.criteria.items() if kind != CriterionKind.PRICE]
 
     def _award(self) -> None:
         self.tender = services.tender_award(actor=self.w.officer, tender=self.tender, at=at(3, 25))
@@ -206,3 +240,113 @@ class TenderScenario:
             start_date=datetime.date(2018, 4, 10),
             end_date=datetime.date(2018, 12, 31),
         )
+
+
+class OutsideScenario:
+    """Hunan's procurement, out of the Hubei officer's scope: a draft tender with a lot and a
+    criterion; an open tender with a sealed bid, a question and a panel seat; and a finished tender
+    with its award, contract (service project), milestone and payment."""
+
+    def __init__(self, w: Any) -> None:
+        p, inst, expert = w.programme_out, w.inst_out, w.expert_out
+        dates = {
+            "clarification_deadline": at(3, 10),
+            "bid_deadline": at(3, 20),
+            "opening_at": at(3, 20, 9, 30),
+        }
+        self.draft = services.tender_create(
+            actor=None, programme=p, reference="HNZB-DRAFT", title="湖南草稿", **dates
+        )
+        cluster2 = reg.cluster_create(
+            actor=None, name="株洲硬质合金", region_id="430200", lead_industry_id="32"
+        )
+        pilot2 = pilot_create(actor=None, programme=p, cluster=cluster2)
+        self.draft_lot = services.lot_create(
+            actor=None, tender=self.draft, number=1, pilot=pilot2, title="株洲试点", budget_ceiling=100000
+        )
+        self.draft_criterion = services.criterion_create(
+            actor=None, tender=self.draft, kind=CriterionKind.PRICE, name="价格", weight=40
+        )
+        self.done = services.tender_create(
+            actor=None, programme=p, reference="HNZB-2018-01", title="湖南工程机械", **dates
+        )
+        self.lot = services.lot_create(
+            actor=None, tender=self.done, number=1, pilot=w.pilot_out, title="长沙试点", budget_ceiling=400000
+        )
+        services.criterion_create(
+            actor=None, tender=self.done, kind=CriterionKind.PRICE, name="价格", weight=50
+        )
+        tech = services.criterion_create(
+            actor=None, tender=self.done, kind=CriterionKind.TECHNICAL, name="技术", weight=50
+        )
+        self.done = services.tender_publish(actor=None, tender=self.done, at=at(3, 1))
+        self.question = services.clarification_create(
+            actor=None, tender=self.done, question="服务期多长？", asked_by=inst, at=at(3, 5)
+        )
+        self.bid = services.bid_submit(actor=None, lot=self.lot, price=350000, institution=inst, at=at(3, 15))
+        self.member = services.panel_member_create(actor=None, tender=self.done, expert=expert)
+        self.done = services.tender_close(actor=None, tender=self.done, at=at(3, 21))
+        self.done = services.tender_open(actor=None, tender=self.done, at=at(3, 21))
+        self.member = services.conflicts_declare(actor=None, member=self.member, conflicts=[], at=at(3, 21))
+        self.sheet = services.scores_save(
+            actor=None, member=self.member, lot=self.lot, scores={(self.bid.pk, tech.pk): (Decimal(40), "")}
+        )
+        self.sheet = services.sheet_submit(actor=None, sheet=self.sheet, at=at(3, 22))
+        self.done = services.tender_award(actor=None, tender=self.done, at=at(3, 25))
+        self.lot.refresh_from_db()
+        self.award = self.lot.award
+        self.contract = services.contract_create(
+            actor=None,
+            award=self.award,
+            reference="HNHT-2018-01",
+            amount=self.award.amount,
+            signed_on=datetime.date(2018, 4, 2),
+            start_date=datetime.date(2018, 4, 10),
+            end_date=datetime.date(2018, 12, 31),
+        )
+        self.project = self.contract.project
+        self.milestone = services.milestone_create(
+            actor=None,
+            contract=self.contract,
+            title="调研报告",
+            due_date=datetime.date(2018, 6, 30),
+            amount=100000,
+        )
+        self.payment = services.payment_create(
+            actor=None, contract=self.contract, paid_on=datetime.date(2018, 7, 5), amount=100000
+        )
+        self.grade = grade_record_create(
+            actor=None,
+            institution=inst,
+            project_title="2017年湖南项目",
+            grade="good",
+            accepted_on=datetime.date(2017, 6, 1),
+        )
+
+
+def open_tender(w: Any, *, reference: str = "HBZB-OPEN", pilots: list[Any] | None = None) -> tuple[Any, Any]:
+    """A Hubei tender open for bids and questions now (deadlines a month ahead), a lot per pilot
+    (by default the World's), each with a ceiling of 500,000; returns it and its first lot."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    tender = services.tender_create(
+        actor=None,
+        programme=w.programme_in,
+        reference=reference,
+        title="开放中的招标",
+        clarification_deadline=now + datetime.timedelta(days=20),
+        bid_deadline=now + datetime.timedelta(days=30),
+        opening_at=now + datetime.timedelta(days=30, hours=1),
+    )
+    lots = [
+        services.lot_create(
+            actor=None, tender=tender, number=i, pilot=pilot, title=f"开放标段{i}", budget_ceiling=500000
+        )
+        for i, pilot in enumerate(pilots or [w.pilot_in], start=1)
+    ]
+    services.criterion_create(actor=None, tender=tender, kind=CriterionKind.PRICE, name="价格", weight=30)
+    services.criterion_create(actor=None, tender=tender, kind=CriterionKind.TECHNICAL, name="技术", weight=70)
+    services.tender_publish(actor=None, tender=tender)
+    tender.refresh_from_db()
+    return tender, lots[0]

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from uplift.accounts.access import region_prefix
+from uplift.procurement.selectors import procurement_contracts, procurement_lots, procurement_tenders
 from uplift.registry.models import ClusterMembership
 
 from . import selectors
@@ -44,7 +45,12 @@ class Scope:
 
 @dataclass(frozen=True)
 class Metric:
-    """A named figure of the programme, computed from records."""
+    """A named figure of the programme, computed from records.
+
+    By default the figure is the number of records; ``distinct`` counts the distinct values of
+    ``count_of`` among them instead (institutions among contracts, a tender once however many of
+    its lots match), and ``sum_of`` adds up a field of them (an amount in yuan).
+    """
 
     name: str
     label: str | Promise
@@ -54,12 +60,28 @@ class Metric:
     list_url: str  # URL name of the list the figure drills down to
     list_param: str  # the filter of that list that selects the same records
     region_lookup: str = "region_id"
+    #: The records' pilot cluster; None: through the cluster memberships of the enterprises counted.
+    cluster_lookup: str | None = None
+    count_of: str = "pk"
+    distinct: bool = False
+    sum_of: str | None = None
 
     def queryset(self, scope: Scope) -> QuerySet:
         return self.records(scope.programme, region=scope.region, cluster_id=scope.cluster_id)
 
-    def value(self, scope: Scope) -> int:
-        return self.queryset(scope).count()
+    def value(self, scope: Scope) -> int | float:
+        qs = self.queryset(scope)
+        if self.sum_of:
+            return _plain_number(qs.aggregate(v=Sum(self.sum_of))["v"] or 0)
+        if self.distinct:
+            return qs.order_by().values(self.count_of).distinct().count()
+        return qs.count()
+
+    def _measure(self) -> Any:
+        """The aggregate of one group of records: their sum, or their (distinct) count."""
+        if self.sum_of:
+            return Sum(self.sum_of)
+        return Count(self.count_of, distinct=self.distinct)
 
     def url(self, scope: Scope) -> str:
         return (
@@ -68,31 +90,38 @@ class Metric:
             + urlencode({self.list_param: scope.programme.slug, **scope.params()})
         )
 
-    def by_region(self, scope: Scope, children: list[str]) -> dict[str, int]:
-        """Counts for each of the ``children`` region codes' subtrees, in one grouped query.
+    def by_region(self, scope: Scope, children: list[str]) -> dict[str, int | float]:
+        """Values for each of the ``children`` region codes' subtrees, in one grouped query.
 
         Rows are grouped by their full six-digit code and folded into the children in Python: a
         province's children include county-level cities it administers directly (Xiantao 429004),
-        whose subtree is not a four-digit prefix.
+        whose subtree is not a four-digit prefix. A distinct count folds the distinct values
+        themselves, so a value met under two codes of one child counts once.
         """
-        rows = self.queryset(scope).order_by().values(self.region_lookup).annotate(n=Count("pk"))
         prefixes = {code: region_prefix(code) for code in children}
-        out = dict.fromkeys(children, 0)
-        for row in rows:
-            code = row[self.region_lookup]
-            for child, prefix in prefixes.items():
-                if code.startswith(prefix):
-                    out[child] += row["n"]
-                    break
-        return out
 
-    def by_cluster(self, scope: Scope) -> dict[int, int]:
-        """Counts per pilot cluster of the programme (a record may count under several)."""
-        if self.records is selectors.pilots:
-            return {
-                r["cluster_id"]: r["n"]
-                for r in self.queryset(scope).order_by().values("cluster_id").annotate(n=Count("pk"))
-            }
+        def child_of(code: str) -> str | None:
+            return next((child for child, prefix in prefixes.items() if code.startswith(prefix)), None)
+
+        qs = self.queryset(scope).order_by()
+        if self.distinct:
+            seen: dict[str, set] = {child: set() for child in children}
+            for code, value in qs.values_list(self.region_lookup, self.count_of).distinct():
+                if code and (child := child_of(code)):
+                    seen[child].add(value)
+            return {child: len(values) for child, values in seen.items()}
+        out: dict[str, Any] = dict.fromkeys(children, 0)
+        for row in qs.values(self.region_lookup).annotate(n=self._measure()):
+            code = row[self.region_lookup]
+            if code and (child := child_of(code)):
+                out[child] += row["n"] or 0
+        return {child: _plain_number(v) for child, v in out.items()}
+
+    def by_cluster(self, scope: Scope) -> dict[int, int | float]:
+        """Values per pilot cluster of the programme (a record may count under several)."""
+        if self.cluster_lookup:
+            rows = self.queryset(scope).order_by().values(self.cluster_lookup).annotate(n=self._measure())
+            return {r[self.cluster_lookup]: _plain_number(r["n"] or 0) for r in rows}
         rows = (
             ClusterMembership.objects.filter(
                 enterprise_id__in=self.queryset(scope).values("pk"),
@@ -155,6 +184,71 @@ register(
         list_url="programmes:pilotproject_list",
         list_param="programme",
         region_lookup="cluster__region_id",
+        cluster_lookup="cluster_id",
+    )
+)
+
+
+# --- Procurement ---------------------------------------------------------------------------------
+# A lot is the service of one pilot, so a tender's, a lot's or a contract's place is the region and
+# the cluster of its pilot. A draft tender is not procurement yet: it counts nowhere.
+
+
+YUAN = {"unit": "yuan", "unit_label": pgettext_lazy("unit after an amount", "yuan")}
+
+register(
+    Metric(
+        name="tenders",
+        label=_("Tenders"),
+        unit="tenders",
+        unit_label=pgettext_lazy("unit after a count", "tenders"),
+        records=procurement_tenders,
+        list_url="procurement:tender_list",
+        list_param="procured_in",
+        region_lookup="lots__pilot__cluster__region_id",
+        cluster_lookup="lots__pilot__cluster_id",
+        distinct=True,
+    )
+)
+register(
+    Metric(
+        name="institutions_contracted",
+        label=_("Service institutions contracted"),
+        unit="institutions",
+        unit_label=pgettext_lazy("unit after a count", "institutions"),
+        records=procurement_contracts,
+        list_url="procurement:contract_list",
+        list_param="procured_in",
+        region_lookup="award__lot__pilot__cluster__region_id",
+        cluster_lookup="award__lot__pilot__cluster_id",
+        count_of="institution_id",
+        distinct=True,
+    )
+)
+register(
+    Metric(
+        name="procurement_budget_yuan",
+        label=_("Procurement budget"),
+        **YUAN,
+        records=procurement_lots,
+        list_url="procurement:lot_list",
+        list_param="procured_in",
+        region_lookup="pilot__cluster__region_id",
+        cluster_lookup="pilot__cluster_id",
+        sum_of="budget_ceiling",
+    )
+)
+register(
+    Metric(
+        name="contracted_amount_yuan",
+        label=_("Contracted amount"),
+        **YUAN,
+        records=procurement_contracts,
+        list_url="procurement:contract_list",
+        list_param="procured_in",
+        region_lookup="award__lot__pilot__cluster__region_id",
+        cluster_lookup="award__lot__pilot__cluster_id",
+        sum_of="amount",
     )
 )
 

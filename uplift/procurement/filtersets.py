@@ -1,0 +1,201 @@
+"""Filters of procurement's lists, shared by the pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from uplift.accounts.access import in_subtree, region_prefix
+from uplift.core.filtersets import BaseFilterSet, RegionFilter
+from uplift.programmes.filtersets import visible_programmes
+from uplift.registry.filtersets import ProgrammeSlugFilter
+
+from . import selectors
+from .choices import BidStatus, ContractStatus, LotStatus, MilestoneStatus, SheetStatus, TenderStatus
+from .models import (
+    Award,
+    Bid,
+    Clarification,
+    Contract,
+    Criterion,
+    Lot,
+    Milestone,
+    PanelMember,
+    Payment,
+    ScoreSheet,
+    Tender,
+)
+
+
+def _programme_filter(field_name: str = "programme"):
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, queryset=visible_programmes, to_field_name="slug", label=_("Programme")
+    )
+
+
+def _procured_in(selector_name: str):
+    """The records a procurement figure counts: ``?procured_in=<programme slug>`` (with the list's
+    own ``region`` and ``cluster`` filters, the same slice as the figure)."""
+
+    def method(qs, name, programme):
+        if programme is None:
+            return qs
+        return qs.filter(pk__in=getattr(selectors, selector_name)(programme).values("pk"))
+
+    return ProgrammeSlugFilter(
+        queryset=visible_programmes, to_field_name="slug", method=method, label=_("Procured in programme")
+    )
+
+
+def _cluster_filter(lookup: str):
+    return django_filters.NumberFilter(field_name=lookup, label=_("Cluster"))
+
+
+def _tender_filter(field_name: str = "tender"):
+    return django_filters.CharFilter(
+        field_name=f"{field_name}__reference", label=_("Tender reference"), lookup_expr="iexact"
+    )
+
+
+class TenderFilterSet(BaseFilterSet):
+    search_fields = ("reference", "title")
+    programme = _programme_filter()
+    status = django_filters.MultipleChoiceFilter(choices=TenderStatus.choices, label=_("Status"))
+    deadline_from = django_filters.DateFilter(
+        field_name="bid_deadline", lookup_expr="date__gte", label=_("Bid deadline from")
+    )
+    deadline_to = django_filters.DateFilter(
+        field_name="bid_deadline", lookup_expr="date__lte", label=_("Bid deadline to")
+    )
+    procured_in = _procured_in("procurement_tenders")
+    region = RegionFilter(method="in_region")
+    cluster = django_filters.NumberFilter(method="for_cluster", label=_("Cluster"))
+
+    def in_region(self, qs, name, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        lots = Lot.objects.filter(in_subtree("pilot__cluster__region_id", region_prefix(value)))
+        return qs.filter(pk__in=lots.values("tender_id"))
+
+    def for_cluster(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.filter(pk__in=Lot.objects.filter(pilot__cluster_id=value).values("tender_id"))
+
+    class Meta:
+        model = Tender
+        fields = ["programme", "status"]
+
+
+class LotFilterSet(BaseFilterSet):
+    search_fields = ("title", "tender__reference", "pilot__cluster__name")
+    programme = _programme_filter("tender__programme")
+    tender = _tender_filter()
+    status = django_filters.ChoiceFilter(choices=LotStatus.choices, label=_("Status"))
+    region = RegionFilter(field_name="pilot__cluster__region_id")
+    cluster = _cluster_filter("pilot__cluster_id")
+    procured_in = _procured_in("procurement_lots")
+
+    class Meta:
+        model = Lot
+        fields = ["programme", "tender", "status", "region"]
+
+
+class CriterionFilterSet(BaseFilterSet):
+    search_fields = ("name", "tender__reference")
+    tender = _tender_filter()
+
+    class Meta:
+        model = Criterion
+        fields = ["tender", "kind"]
+
+
+class ClarificationFilterSet(BaseFilterSet):
+    search_fields = ("question", "answer", "tender__reference")
+    tender = _tender_filter()
+    answered = django_filters.BooleanFilter(
+        field_name="answered_at", lookup_expr="isnull", exclude=True, label=_("Answered")
+    )
+
+    class Meta:
+        model = Clarification
+        fields = ["tender", "answered"]
+
+
+class BidFilterSet(BaseFilterSet):
+    search_fields = ("institution__name", "lot__tender__reference", "lot__title")
+    programme = _programme_filter("lot__tender__programme")
+    tender = _tender_filter("lot__tender")
+    status = django_filters.ChoiceFilter(choices=BidStatus.choices, label=_("Status"))
+    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+
+    class Meta:
+        model = Bid
+        fields = ["programme", "tender", "status", "institution"]
+
+
+class PanelMemberFilterSet(BaseFilterSet):
+    search_fields = ("expert__name", "tender__reference")
+    tender = _tender_filter()
+    expert = django_filters.NumberFilter(field_name="expert_id", label=_("Expert"))
+
+    class Meta:
+        model = PanelMember
+        fields = ["tender", "expert"]
+
+
+class ScoreSheetFilterSet(BaseFilterSet):
+    search_fields = ("member__expert__name", "lot__tender__reference", "lot__title")
+    tender = _tender_filter("lot__tender")
+    status = django_filters.ChoiceFilter(choices=SheetStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = ScoreSheet
+        fields = ["tender", "status"]
+
+
+class AwardFilterSet(BaseFilterSet):
+    search_fields = ("lot__title", "lot__tender__reference", "bid__institution__name")
+    programme = _programme_filter("lot__tender__programme")
+    tender = _tender_filter("lot__tender")
+
+    class Meta:
+        model = Award
+        fields = ["programme", "tender"]
+
+
+class ContractFilterSet(BaseFilterSet):
+    search_fields = ("reference", "institution__name", "award__lot__title")
+    programme = _programme_filter("award__lot__tender__programme")
+    status = django_filters.ChoiceFilter(choices=ContractStatus.choices, label=_("Status"))
+    region = RegionFilter(field_name="award__lot__pilot__cluster__region_id")
+    cluster = _cluster_filter("award__lot__pilot__cluster_id")
+    procured_in = _procured_in("procurement_contracts")
+    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+
+    class Meta:
+        model = Contract
+        fields = ["programme", "status", "institution", "region"]
+
+
+class MilestoneFilterSet(BaseFilterSet):
+    search_fields = ("title", "contract__reference")
+    status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices, label=_("Status"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due by"))
+    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+
+    class Meta:
+        model = Milestone
+        fields = ["contract", "status"]
+
+
+class PaymentFilterSet(BaseFilterSet):
+    search_fields = ("reference", "contract__reference")
+    since = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte", label=_("To"))
+    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+
+    class Meta:
+        model = Payment
+        fields = ["contract"]

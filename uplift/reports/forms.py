@@ -1,0 +1,21 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from uplift.procurement.choices import PUBLIC_STATES, TenderStatus
+
+
+class TenderFilterForm(forms.Form):
+    """The filters of the public tender list: status and programme (by its short name)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + [(s.value, TenderStatus(s).label) for s in PUBLIC_STATES],
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), required=False, queryset=None, to_field_name="slug", empty_label=_("All")
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes

@@ -1,0 +1,82 @@
+"""Public pages: the tender notices anyone may read without signing in.
+
+Everything is read through :mod:`uplift.procurement.selectors`, whose publication reads never
+touch a bid's sealed content and show bids only once their tender was opened.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from uplift.procurement import selectors
+from uplift.procurement.choices import TenderStatus
+
+from .forms import TenderFilterForm
+
+PAGE_SIZE = 20
+
+
+@require_safe
+def tender_list(request):
+    """Tender notices, newest first, filtered by status and programme."""
+    form = TenderFilterForm(request.GET or None, programmes=selectors.public_programmes())
+    form.is_valid()  # a filter with an unknown value is left out; the others still apply
+    data = getattr(form, "cleaned_data", {})
+    programme = data.get("programme")
+    tenders = selectors.public_tender_list(
+        status=data.get("status") or None, programme=programme.slug if programme else None
+    )
+    page = Paginator(tenders, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/tender_list.html", {"form": form, "page": page})
+
+
+@require_safe
+def tender_detail(request, reference: str):
+    """One tender's notice: lots, criteria, timeline, answers, and after the opening its record."""
+    tender = selectors.public_tender(reference)
+    if tender is None:
+        raise Http404
+    notice = selectors.public_notice(tender)
+    return render(
+        request,
+        "reports/tender_detail.html",
+        {"tender": tender, "notice": notice, "timeline": timeline(notice), "lots": lot_rows(notice)},
+    )
+
+
+def timeline(notice: selectors.PublicNotice) -> list[dict]:
+    """The notice's dates in order, each marked once it has passed."""
+    t = notice.tender
+    events = [
+        (t.published_at, _("Published")),
+        (t.clarification_deadline, _("Clarification deadline")),
+        (t.bid_deadline, _("Bid deadline")),
+    ]
+    if t.opened_at:
+        events.append((t.opened_at, _("Bids opened")))
+    elif t.status != TenderStatus.CANCELLED:
+        events.append((t.opening_at, _("Opening (planned)")))
+    if t.awarded_at:
+        events.append((t.awarded_at, _("Award decided")))
+        ends = {lot.award.standstill_ends for lot in notice.lots if hasattr(lot, "award")}
+        events += [(end, _("Standstill period ends")) for end in sorted(ends)]
+    now = timezone.now()
+    return [{"at": at, "label": label, "passed": at <= now} for at, label in events]
+
+
+def lot_rows(notice: selectors.PublicNotice) -> list[dict]:
+    """Per lot: the lot, its award if any, its opening record and its ranking."""
+    return [
+        {
+            "lot": lot,
+            "award": getattr(lot, "award", None),
+            "opening": notice.opening.get(lot.pk, []),
+            "ranking": notice.ranking.get(lot.pk, []),
+        }
+        for lot in notice.lots
+    ]
