@@ -51,8 +51,10 @@ def build(ctx) -> None:
         Role.ENTERPRISE_USER,
         "enterprise user",
     )
-    expert_user = _user(ctx, "expert.chen", "陈教授", panel, Role.EXPERT, "expert")
-    expert = ctx.objects["experts"][0]
+    # The login is a registry expert's: one named 陈, so that "expert.chen" and the name agree.
+    experts = ctx.objects["experts"]
+    expert = next((e for e in experts if e.name.startswith("陈")), experts[0])
+    expert_user = _user(ctx, "expert.chen", f"{expert.name}{expert.title}", panel, Role.EXPERT, "expert")
     if expert.user_id is None:
         from uplift.registry.services import expert_update
 

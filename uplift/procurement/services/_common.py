@@ -1,0 +1,79 @@
+"""What every procurement service shares: the clock, row locks, state checks, audited saves."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from uplift.accounts.access import principal_of
+from uplift.core import audit
+from uplift.registry.models import ServiceInstitution
+
+from ..choices import LotStatus, TenderStatus
+from ..models import (
+    Lot,
+    Tender,
+)
+
+refused = audit.refusals_recorded
+
+
+def _now(at: datetime.datetime | None) -> datetime.datetime:
+    return at or timezone.now()
+
+
+def _locked(obj):
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def _status_error(tender: Tender, allowed: tuple[str, ...]) -> ValidationError:
+    return ValidationError(
+        _("The tender is %(status)s; this can only be done when it is %(allowed)s.")
+        % {
+            "status": tender.get_status_display(),
+            "allowed": " / ".join(str(TenderStatus(s).label) for s in allowed),
+        },
+        code="state",
+    )
+
+
+def _require(tender: Tender, *allowed: str) -> None:
+    if tender.status not in allowed:
+        raise _status_error(tender, allowed)
+
+
+def _save(obj, *, actor: Any, verb: str, before: dict | None, fields: list[str] | None = None) -> None:
+    """Validate, save with the next version and audit one workflow step."""
+    obj.full_clean()
+    if hasattr(obj, "version") and obj.pk:
+        obj.version += 1
+    obj.save()
+    audit.record(
+        actor=actor,
+        action=f"{obj._meta.label_lower}.{verb}",
+        obj=obj,
+        before=before,
+        after=audit.snapshot(obj),
+    )
+
+
+def _lot_unsuccessful(lot: Lot, *, actor: Any) -> None:
+    before = audit.snapshot(lot)
+    lot.status = LotStatus.UNSUCCESSFUL
+    _save(lot, actor=actor, verb="fail", before=before)
+
+
+def _acting_institution(actor: Any, institution: ServiceInstitution | None) -> ServiceInstitution | None:
+    """The institution ``actor`` acts for: the given one, checked, or their only one."""
+    p = principal_of(actor)
+    if institution is not None:
+        if actor is not None and not p.is_superuser and institution.pk not in p.institution_ids:
+            raise ValidationError({"institution": _("You do not act for this institution.")})
+        return institution
+    if len(p.institution_ids) == 1:
+        return ServiceInstitution.objects.get(pk=next(iter(p.institution_ids)))
+    return None

@@ -1,0 +1,91 @@
+"""Contracts (signed after the standstill, creating the service project), milestones, payments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from uplift.core.services import create_object, update_object
+from uplift.delivery.services import project_create
+
+from ..models import (
+    Award,
+    Contract,
+    Milestone,
+    Payment,
+)
+from ._common import refused
+
+
+@refused("procurement.contract.create")
+@transaction.atomic
+def contract_create(*, actor: Any, award: Award, **data: Any) -> Contract:
+    """Sign the contract of an award once its standstill period has ended; creates the service project."""
+    signed_on = data.get("signed_on")
+    if signed_on is not None and signed_on < timezone.localtime(award.standstill_ends).date():
+        raise ValidationError(
+            {
+                "signed_on": _("The standstill period runs until %(date)s; sign after it.")
+                % {"date": timezone.localtime(award.standstill_ends).date().isoformat()}
+            }
+        )
+    contract = create_object(
+        Contract, actor=actor, data={**data, "award": award, "institution": award.bid.institution}
+    )
+    project_create(
+        actor=actor,
+        **{
+            "contract": contract,
+            "pilot": award.lot.pilot,
+            "institution": contract.institution,
+            "title": award.lot.title,
+            "start_date": contract.start_date,
+            "end_date": contract.end_date,
+        },
+    )
+    return contract
+
+
+def contract_update(*, actor: Any, instance: Contract, **data: Any) -> Contract:
+    if "award" in data and data["award"] != instance.award:
+        raise ValidationError({"award": _("A contract cannot move to another award.")})
+    return update_object(instance, actor=actor, data=data)
+
+
+def milestone_create(*, actor: Any, **data: Any) -> Milestone:
+    _milestones_fit(data.get("contract"), data.get("amount") or 0)
+    return create_object(Milestone, actor=actor, data=data)
+
+
+def milestone_update(*, actor: Any, instance: Milestone, **data: Any) -> Milestone:
+    _milestones_fit(
+        data.get("contract", instance.contract), data.get("amount", instance.amount), exclude=instance
+    )
+    return update_object(instance, actor=actor, data=data)
+
+
+def _milestones_fit(contract: Contract | None, amount: Decimal, *, exclude: Milestone | None = None) -> None:
+    if contract is None:
+        return
+    others = contract.milestones.exclude(pk=getattr(exclude, "pk", None)).aggregate(s=Sum("amount"))["s"] or 0
+    if others + Decimal(amount) > contract.amount:
+        raise ValidationError(
+            {
+                "amount": _("The milestones' payments would exceed the contract amount of %(total)s.")
+                % {"total": f"{contract.amount:,.2f}"}
+            }
+        )
+
+
+def payment_create(*, actor: Any, **data: Any) -> Payment:
+    return create_object(Payment, actor=actor, data=data)
+
+
+def payment_update(*, actor: Any, instance: Payment, **data: Any) -> Payment:
+    return update_object(instance, actor=actor, data=data)
