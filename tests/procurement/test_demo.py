@@ -31,7 +31,7 @@ from uplift.procurement.models import (
     ScoreSheet,
     Tender,
 )
-from uplift.procurement.services import conflict_reason
+from uplift.procurement.selectors import conflict_reason
 from uplift.registry.models import Expert, ServiceInstitution
 from uplift.registry.validators import validate_credit_code
 

@@ -191,6 +191,16 @@ class SpecMixin(LoginRequiredMixin, PermissionRequiredMixin):
         qs = self.spec.model.objects.visible_to(self.request.user)
         return qs.select_related(*self.spec.select_related) if self.spec.select_related else qs
 
+    def scoped_object(self, pk):
+        """The record ``pk`` if the signed-in user may see it (404 otherwise); None without a pk or
+        a signed-in user (the login and permission checks answer first)."""
+        if pk is None or not self.request.user.is_authenticated:
+            return None
+        try:
+            return self.scoped().get(pk=pk)
+        except (self.spec.model.DoesNotExist, ValueError, ValidationError) as exc:
+            raise Http404 from exc
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         meta = self.spec.model._meta
@@ -318,12 +328,7 @@ class ObjectEditView(SpecMixin, FormView):
         return "change" if "pk" in self.kwargs else "add"
 
     def dispatch(self, request, *args, **kwargs):
-        self.object = None
-        if "pk" in kwargs and request.user.is_authenticated:
-            try:
-                self.object = self.scoped().get(pk=kwargs["pk"])
-            except (self.spec.model.DoesNotExist, ValueError, ValidationError) as exc:
-                raise Http404 from exc
+        self.object = self.scoped_object(kwargs.get("pk"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self):
@@ -397,12 +402,7 @@ class ObjectActionView(SpecMixin, FormView):
         return self.act.permission
 
     def dispatch(self, request, *args, **kwargs):
-        self.object = None
-        if request.user.is_authenticated:
-            try:
-                self.object = self.scoped().get(pk=kwargs["pk"])
-            except (self.spec.model.DoesNotExist, ValueError, ValidationError) as exc:
-                raise Http404 from exc
+        self.object = self.scoped_object(kwargs.get("pk"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self):

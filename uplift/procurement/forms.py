@@ -135,7 +135,11 @@ class DeclareForm(UserBoundForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The bidders' names are shown to the expert only once the tender is opened.
-        bidders = Bid.objects.filter(lot__tender_id=self.obj.tender_id).exclude(status=BidStatus.WITHDRAWN)
+        bidders = (
+            Bid.objects.visible_to(self.user)
+            .filter(lot__tender_id=self.obj.tender_id)
+            .exclude(status=BidStatus.WITHDRAWN)
+        )
         self.fields["conflicts"].queryset = (
             ServiceInstitution.objects.filter(pk__in=bidders.values("institution_id")).order_by("name")
             if self.obj.tender.opened_at

@@ -471,6 +471,22 @@ class Milestone(ScopedModel):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if self.contract_id and self.amount is not None:
+            others = (
+                Milestone.objects.filter(contract_id=self.contract_id)
+                .exclude(pk=self.pk)
+                .aggregate(s=models.Sum("amount"))["s"]
+                or 0
+            )
+            if others + self.amount > self.contract.amount:
+                raise ValidationError(
+                    {
+                        "amount": _("The milestones' payments would exceed the contract amount of %(total)s.")
+                        % {"total": f"{self.contract.amount:,.2f}"}
+                    }
+                )
+
 
 class Payment(ScopedModel):
     """A payment made under a contract, optionally against a milestone."""

@@ -12,12 +12,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from uplift.accounts.access import in_subtree, principal_of, region_prefix
+from uplift.accounts.models import Membership
 from uplift.delivery.choices import Grade
 from uplift.delivery.models import GradeRecord
 
 from . import scoring, sealing
 from .choices import PUBLIC_STATES, BidStatus, CriterionKind, SheetStatus, TenderStatus
-from .models import Bid, Contract, Criterion, Lot, ScoreSheet, Tender
+from .models import Bid, Contract, Criterion, Lot, PanelMember, ScoreSheet, Tender
 
 
 def latest_grade(institution_id: int, *, on: datetime.date, years: int) -> GradeRecord | None:
@@ -92,10 +93,30 @@ def lot_results(lot: Lot) -> list[scoring.BidResult]:
     return scoring.rank(results)
 
 
+def conflict_reason(member: PanelMember, lot: Lot) -> str | None:
+    """Why ``member`` may not score ``lot`` (a bidder they are in conflict with), or None."""
+    bidders = {
+        b.institution for b in lot.bids.select_related("institution").exclude(status=BidStatus.WITHDRAWN)
+    }
+    declared = set(member.conflicts.all())
+    employer = (member.expert.employer or "").strip()
+    for bidder in sorted(bidders, key=lambda i: i.pk):
+        if bidder in declared:
+            return _("declared a conflict with %(bidder)s") % {"bidder": bidder}
+        if employer and employer == bidder.name:
+            return _("works for %(bidder)s") % {"bidder": bidder}
+        if (
+            member.expert.user_id
+            and Membership.objects.filter(
+                user_id=member.expert.user_id, organisation__institution=bidder, is_active=True
+            ).exists()
+        ):
+            return _("belongs to %(bidder)s") % {"bidder": bidder}
+    return None
+
+
 def missing_sheets(lot: Lot) -> list[str]:
     """The panel members who may score ``lot`` and have not submitted their sheet."""
-    from .services import conflict_reason
-
     submitted = set(
         ScoreSheet.objects.filter(lot=lot, status=SheetStatus.SUBMITTED).values_list("member_id", flat=True)
     )
@@ -136,7 +157,7 @@ def public_tenders() -> QuerySet[Tender]:
     """Tenders anyone may read, signed in or not: every one published (a draft cancelled before
     its publication never was)."""
     return Tender.objects.filter(status__in=PUBLIC_STATES, published_at__isnull=False).select_related(
-        "programme"
+        "programme__region"
     )
 
 
@@ -181,14 +202,9 @@ def procurement_contracts(
 UNPUBLISHED_BID_FIELDS = ("sealed", "salt", "proposal")
 
 
-def published_tenders() -> QuerySet[Tender]:
-    """Public tenders that were published: a tender cancelled while still a draft never was."""
-    return public_tenders().filter(published_at__isnull=False).select_related("programme__region")
-
-
 def public_tender_list(*, status: str | None = None, programme: str | None = None) -> QuerySet[Tender]:
     """Tender notices, newest first, with their number of lots and total budget ceiling."""
-    qs = published_tenders().annotate(lot_count=Count("lots"), budget=Sum("lots__budget_ceiling"))
+    qs = public_tenders().annotate(lot_count=Count("lots"), budget=Sum("lots__budget_ceiling"))
     if status:
         qs = qs.filter(status=status)
     if programme:
@@ -200,14 +216,14 @@ def public_programmes() -> QuerySet[Any]:
     """Programmes with at least one published tender (the choices of the public list's filter)."""
     from uplift.programmes.models import Programme
 
-    return Programme.objects.filter(pk__in=published_tenders().values("programme_id")).order_by(
+    return Programme.objects.filter(pk__in=public_tenders().values("programme_id")).order_by(
         "-start_date", "name"
     )
 
 
 def public_tender(reference: str) -> Tender | None:
     """The published tender with ``reference``, or None (a draft is not public)."""
-    return published_tenders().filter(reference=reference).first()
+    return public_tenders().filter(reference=reference).first()
 
 
 def buyer_names(regions: Any) -> dict[str, str]:
@@ -307,7 +323,7 @@ def ocds_source(*, programme: str | None = None) -> OcdsSource:
 
     from .models import Milestone, Payment
 
-    qs = published_tenders().annotate(
+    qs = public_tenders().annotate(
         answered=Count("clarifications", filter=Q(clarifications__answered_at__isnull=False))
     )
     if programme:

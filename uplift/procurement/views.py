@@ -120,7 +120,7 @@ def member_extra(member: PanelMember, user: Any) -> dict[str, Any]:
     if seat and member.tender.status == TenderStatus.EVALUATING:
         for lot in member.tender.lots.all():
             sheet = member.sheets.filter(lot=lot).first()
-            lots.append({"lot": lot, "sheet": sheet, "conflict": services.conflict_reason(member, lot)})
+            lots.append({"lot": lot, "sheet": sheet, "conflict": selectors.conflict_reason(member, lot)})
     return {"seat": seat, "score_lots": lots, "conflicts": member.conflicts.all()}
 
 
@@ -438,6 +438,6 @@ class ScoreView(LoginRequiredMixin, TemplateView):
             rows=rows,
             sheet=sheet,
             locked=sheet is not None and sheet.status == SheetStatus.SUBMITTED,
-            conflict=services.conflict_reason(self.member, self.lot),
+            conflict=selectors.conflict_reason(self.member, self.lot),
         )
         return ctx

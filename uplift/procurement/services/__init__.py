@@ -20,7 +20,6 @@ from .contracts import (
     payment_update,
 )
 from .evaluation import (
-    conflict_reason,
     conflicts_declare,
     panel_member_create,
     panel_member_update,
@@ -53,7 +52,6 @@ __all__ = [
     "clarification_answer",
     "clarification_create",
     "clarification_update",
-    "conflict_reason",
     "conflicts_declare",
     "contract_create",
     "contract_update",

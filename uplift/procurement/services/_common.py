@@ -46,7 +46,7 @@ def _require(tender: Tender, *allowed: str) -> None:
         raise _status_error(tender, allowed)
 
 
-def _save(obj, *, actor: Any, verb: str, before: dict | None, fields: list[str] | None = None) -> None:
+def _save(obj, *, actor: Any, verb: str, before: dict | None) -> None:
     """Validate, save with the next version and audit one workflow step."""
     obj.full_clean()
     if hasattr(obj, "version") and obj.pk:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,28 +57,11 @@ def contract_update(*, actor: Any, instance: Contract, **data: Any) -> Contract:
 
 
 def milestone_create(*, actor: Any, **data: Any) -> Milestone:
-    _milestones_fit(data.get("contract"), data.get("amount") or 0)
     return create_object(Milestone, actor=actor, data=data)
 
 
 def milestone_update(*, actor: Any, instance: Milestone, **data: Any) -> Milestone:
-    _milestones_fit(
-        data.get("contract", instance.contract), data.get("amount", instance.amount), exclude=instance
-    )
     return update_object(instance, actor=actor, data=data)
-
-
-def _milestones_fit(contract: Contract | None, amount: Decimal, *, exclude: Milestone | None = None) -> None:
-    if contract is None:
-        return
-    others = contract.milestones.exclude(pk=getattr(exclude, "pk", None)).aggregate(s=Sum("amount"))["s"] or 0
-    if others + Decimal(amount) > contract.amount:
-        raise ValidationError(
-            {
-                "amount": _("The milestones' payments would exceed the contract amount of %(total)s.")
-                % {"total": f"{contract.amount:,.2f}"}
-            }
-        )
 
 
 def payment_create(*, actor: Any, **data: Any) -> Payment:

@@ -11,15 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from uplift.accounts.access import principal_of
-from uplift.accounts.models import Membership
 from uplift.core import audit
 from uplift.core.services import create_object, update_object
 from uplift.registry.models import ServiceInstitution
 
+from .. import selectors
 from ..choices import BidStatus, CriterionKind, LotStatus, SheetStatus, TenderStatus
 from ..models import (
     Award,
-    Bid,
     Lot,
     PanelMember,
     Score,
@@ -75,28 +74,6 @@ def conflicts_declare(
     return member
 
 
-def conflict_reason(member: PanelMember, lot: Lot) -> str | None:
-    """Why ``member`` may not score ``lot`` (a bidder they are in conflict with), or None."""
-    bidders = {
-        b.institution for b in lot.bids.select_related("institution").exclude(status=BidStatus.WITHDRAWN)
-    }
-    declared = set(member.conflicts.all())
-    employer = (member.expert.employer or "").strip()
-    for bidder in sorted(bidders, key=lambda i: i.pk):
-        if bidder in declared:
-            return _("declared a conflict with %(bidder)s") % {"bidder": bidder}
-        if employer and employer == bidder.name:
-            return _("works for %(bidder)s") % {"bidder": bidder}
-        if (
-            member.expert.user_id
-            and Membership.objects.filter(
-                user_id=member.expert.user_id, organisation__institution=bidder, is_active=True
-            ).exists()
-        ):
-            return _("belongs to %(bidder)s") % {"bidder": bidder}
-    return None
-
-
 @refused("procurement.scoresheet.save")
 @transaction.atomic
 def scores_save(
@@ -115,7 +92,7 @@ def scores_save(
         raise ValidationError(_("The expert is not on this tender's panel."))
     if member.declared_at is None:
         raise ValidationError(_("Declare your conflicts of interest before scoring."))
-    if reason := conflict_reason(member, lot):
+    if reason := selectors.conflict_reason(member, lot):
         raise ValidationError(
             _("%(expert)s cannot score this lot: %(reason)s.") % {"expert": member.expert, "reason": reason}
         )
@@ -189,13 +166,15 @@ def tender_award(*, actor: Any, tender: Tender, at: datetime.datetime | None = N
     Every panel member free of conflict must have submitted a sheet for every lot with bids.
     The winner becomes the pilot's institution; the standstill period starts now.
     """
-    from ..selectors import lot_results, missing_sheets
-
     now = _now(at)
     tender = _locked(tender)
     _require(tender, TenderStatus.EVALUATING)
     lots = list(tender.lots.filter(status=LotStatus.OPEN).select_related("pilot"))
-    waiting = {lot: missing_sheets(lot) for lot in lots if lot.bids.filter(status=BidStatus.OPENED).exists()}
+    waiting = {
+        lot: selectors.missing_sheets(lot)
+        for lot in lots
+        if lot.bids.filter(status=BidStatus.OPENED).exists()
+    }
     problems = [
         _("Lot %(lot)s is waiting for the score sheets of %(experts)s.")
         % {"lot": lot.number, "experts": ", ".join(names)}
@@ -212,9 +191,10 @@ def tender_award(*, actor: Any, tender: Tender, at: datetime.datetime | None = N
     before = audit.snapshot(tender)
     standstill = now + datetime.timedelta(days=tender.standstill_days)
     for lot in lots:
-        results = lot_results(lot)
+        results = selectors.lot_results(lot)
+        bids = lot.bids.select_related("institution").in_bulk([r.bid_id for r in results])
         for r in results:
-            bid = Bid.objects.get(pk=r.bid_id)
+            bid = bids[r.bid_id]
             bid_before = audit.snapshot(bid)
             bid.quality_score, bid.price_score, bid.bonus = r.quality, r.price_score, r.bonus
             bid.total, bid.rank = r.total, r.rank
@@ -222,7 +202,7 @@ def tender_award(*, actor: Any, tender: Tender, at: datetime.datetime | None = N
         if not results:
             _lot_unsuccessful(lot, actor=actor)
             continue
-        winner = Bid.objects.select_related("institution").get(pk=results[0].bid_id)
+        winner = bids[results[0].bid_id]
         create_object(
             Award,
             actor=actor,

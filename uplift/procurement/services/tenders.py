@@ -151,7 +151,8 @@ def tender_open(*, actor: Any, tender: Tender, at: datetime.datetime | None = No
             % {"opening": timezone.localtime(tender.opening_at).strftime("%Y-%m-%d %H:%M")}
         )
     before = audit.snapshot(tender)
-    for bid in Bid.objects.select_for_update().filter(lot__tender=tender, status=BidStatus.SUBMITTED):
+    sealed = Bid.objects.select_for_update(of=("self",)).select_related("lot", "institution")
+    for bid in sealed.filter(lot__tender=tender, status=BidStatus.SUBMITTED):
         bid_before = audit.snapshot(bid)
         try:
             price, proposal = sealing.unseal(bid.sealed)
