@@ -269,4 +269,5 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.accounts.demo.build",
     "uplift.programmes.demo.build",
     "uplift.procurement.demo.build",
+    "uplift.delivery.demo.build",
 ]

@@ -48,7 +48,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("procurement", "contract", (VIEW,)),
         ("procurement", "milestone", (VIEW,)),
         ("procurement", "payment", (VIEW,)),
-        ("delivery", "serviceproject", (VIEW,)),
+        ("delivery", "serviceproject", (VIEW, CHANGE)),
+        ("delivery", "projectkpi", (VIEW,)),
+        ("delivery", "activity", EDIT),
+        ("delivery", "participation", EDIT),
+        ("delivery", "qualitymethod", (VIEW,)),
         ("delivery", "graderecord", (VIEW,)),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
@@ -65,6 +69,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("registry", "enterprise", (VIEW, CHANGE)),
         ("registry", "industrialcluster", (VIEW,)),
         ("registry", "servicestation", (VIEW,)),
+        ("delivery", "activity", (VIEW,)),
+        ("delivery", "participation", (VIEW,)),
+        ("delivery", "qualitymethod", (VIEW,)),
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -511,9 +518,43 @@ SCOPES["procurement.milestone"] = _contract_rule("contract__")
 SCOPES["procurement.payment"] = _contract_rule("contract__")
 
 
-@scope("delivery.serviceproject")
-def _project(p: Principal) -> Q:
-    return any_of(in_regions("pilot__cluster__region_id", p), _ids("institution_id", p.institution_ids))
+def _project_rule(prefix: str) -> Rule:
+    def rule(p: Principal) -> Q:
+        return any_of(
+            in_regions(f"{prefix}pilot__cluster__region_id", p),
+            _ids(f"{prefix}institution_id", p.institution_ids),
+        )
+
+    return rule
+
+
+SCOPES["delivery.serviceproject"] = _project_rule("")
+SCOPES["delivery.projectkpi"] = _project_rule("project__")
+SCOPES["delivery.qualitymethod"] = lambda p: EVERYTHING if p.roles else NOTHING
+
+
+def _approved_and(q: Q, prefix: str = "") -> Q:
+    """``q`` narrowed to approved activities' rows (what an enterprise may see of them)."""
+    return NOTHING if q is NOTHING else q & Q(**{f"{prefix}status": "approved"})
+
+
+@scope("delivery.activity")
+def _activity(p: Principal) -> Q:
+    # Officers: activities held in their region. Institutions: their own (in their projects or
+    # not). Enterprises: the approved activities they took part in.
+    taken_part = _in("pk", _rows("delivery.Participation", "enterprise_id", p.enterprise_ids, "activity_id"))
+    return any_of(
+        in_regions("region_id", p), _ids("institution_id", p.institution_ids), _approved_and(taken_part)
+    )
+
+
+@scope("delivery.participation")
+def _participation(p: Principal) -> Q:
+    return any_of(
+        in_regions("activity__region_id", p),
+        _ids("activity__institution_id", p.institution_ids),
+        _approved_and(_ids("enterprise_id", p.enterprise_ids), "activity__"),
+    )
 
 
 @scope("delivery.graderecord")

@@ -38,6 +38,9 @@ router.register("procurement/contracts", procurement.ContractViewSet, basename="
 router.register("procurement/milestones", procurement.MilestoneViewSet, basename="milestone")
 router.register("procurement/payments", procurement.PaymentViewSet, basename="payment")
 router.register("delivery/projects", delivery.ServiceProjectViewSet, basename="serviceproject")
+router.register("delivery/kpis", delivery.ProjectKpiViewSet, basename="projectkpi")
+router.register("delivery/activities", delivery.ActivityViewSet, basename="activity")
+router.register("delivery/participations", delivery.ParticipationViewSet, basename="participation")
 router.register("delivery/grades", delivery.GradeRecordViewSet, basename="graderecord")
 
 app_name = "api"

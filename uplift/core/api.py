@@ -7,6 +7,8 @@ serializer's validated data, and re-checks scope after the write.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from types import ModuleType
 from typing import Any
 
@@ -109,6 +111,11 @@ def _workflow_endpoint(act: Action, response_serializer: type) -> Any:
         url_name=act.name,
         permission_classes=[permissions.IsAuthenticated],
     )(handler)
+
+
+def with_inputs(actions: Iterable[Action], **inputs: type) -> tuple[Action, ...]:
+    """The pages' actions, with the API serializers of those that take inputs (``cancel=Reason``)."""
+    return tuple(replace(a, serializer=inputs[a.name]) if a.name in inputs else a for a in actions)
 
 
 class ReadOnlyObjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

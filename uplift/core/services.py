@@ -8,11 +8,13 @@ domain service states only what is particular to it.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -106,3 +108,29 @@ def update_object(instance: M, *, actor: Any, data: dict[str, Any], verb: str = 
         after=audit.snapshot(instance),
     )
     return instance
+
+
+# --- Workflow steps ------------------------------------------------------------------------------
+# A workflow service (publish a tender, approve an activity) locks its row, checks the state and the
+# clock under the lock, changes a few fields and audits the step under its own verb.
+
+
+def now_or(at: datetime.datetime | None) -> datetime.datetime:
+    """The moment a step happens: ``at`` when a caller (the demo, a test) replays a timeline."""
+    return at or timezone.now()
+
+
+def locked(obj: M) -> M:
+    """``obj`` read again under a row lock, so two concurrent steps on it run one after the other."""
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def save_step(obj: models.Model, *, actor: Any, verb: str, before: dict[str, Any] | None) -> None:
+    """Validate, save with the next version and audit one workflow step."""
+    obj.full_clean()
+    if hasattr(obj, "version") and obj.pk:
+        obj.version += 1
+    obj.save()
+    audit.record(
+        actor=actor, action=action_name(type(obj), verb), obj=obj, before=before, after=audit.snapshot(obj)
+    )

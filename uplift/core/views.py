@@ -129,6 +129,8 @@ class ObjectViews:
     verbs: dict[str, str] = field(default_factory=dict)
     #: listed in the side navigation (records reached from their parent's page say False)
     nav: bool = True
+    #: extra columns of the list computed in its query, e.g. ``{"participation_count": Count(...)}``
+    list_annotations: dict[str, Any] = field(default_factory=dict)
 
     registry: ClassVar[list[ObjectViews]] = []
 
@@ -224,7 +226,8 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
     paginate_by = 50
 
     def get_queryset(self):
-        return self.scoped()
+        qs = self.scoped()
+        return qs.annotate(**self.spec.list_annotations) if self.spec.list_annotations else qs
 
     def get_filterset_class(self):
         return self.spec.filterset
@@ -427,7 +430,8 @@ class ObjectActionView(SpecMixin, FormView):
             self.request,
             _("%(action)s: done for %(name)s.") % {"action": self.act.label, "name": self.object},
         )
-        target = result if isinstance(result, self.spec.model) else self.object
+        # A step that removes its record (taking an enterprise off an activity) returns the parent.
+        target = result if isinstance(result, models.Model) and result.pk else self.object
         return HttpResponseRedirect(target.get_absolute_url())
 
     def get_context_data(self, **kwargs):

@@ -17,3 +17,33 @@ class ProjectStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted for acceptance")
     ACCEPTED = "accepted", _("Accepted")
     FAILED = "failed", _("Failed")
+
+
+class ActivityKind(models.TextChoices):
+    """The kinds of quality-improvement activity the programme counts (品质提升活动)."""
+
+    SURVEY = "survey", _("Survey")
+    TRAINING = "training", _("Training")
+    DIAGNOSIS = "diagnosis", _("Quality diagnosis")
+    STANDARD = "standard", _("Standard drafting or revision")
+    LECTURE = "lecture", _("Technical lecture")
+    EXCHANGE = "exchange", _("On-site exchange")
+    OTHER = "other", _("Other")
+
+
+class ActivityStatus(models.TextChoices):
+    """An activity counts only once approved; the institution enters it, the bureau approves it."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+class KpiKind(models.TextChoices):
+    """What a project's key performance indicator measures; the actual value is counted from records."""
+
+    ACTIVITIES = "activities", _("Approved activities")
+    ENTERPRISES = "enterprises", _("Enterprises taking part")
+    MANAGERS = "managers", _("Quality-manager participations")
+    TRAINED_ADVANCED = "trained_advanced", _("Enterprises trained in advanced quality methods")

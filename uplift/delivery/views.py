@@ -1,16 +1,198 @@
-"""Pages of delivery: service projects (created by signed contracts) and acceptance grades."""
+"""Pages of delivery: service projects and their KPIs, activities with their participants, grades."""
 
-from uplift.core.views import ObjectViews
+from __future__ import annotations
 
-from . import filtersets, forms, services, tables
-from .models import GradeRecord, ServiceProject
+from typing import Any
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy
+
+from uplift.accounts.access import principal_of
+from uplift.core.views import Action, ObjectViews
+
+from . import filtersets, forms, selectors, services, tables
+from .choices import ActivityStatus, ProjectStatus
+from .models import Activity, GradeRecord, Participation, ProjectKpi, ServiceProject
+
+
+def _status_is(*states: str):
+    return lambda obj, user: obj.status in states
+
+
+def _officer(user: Any) -> bool:
+    return principal_of(user).is_officer or user.is_superuser
+
+
+def project_extra(project: ServiceProject, user: Any) -> dict[str, Any]:
+    kpis = ProjectKpi.objects.visible_to(user).filter(project=project)
+    counts = selectors.activity_counts(project)
+    return {
+        "kpis": selectors.kpi_progress(project, kpis),
+        "activity_counts": [
+            {"status": status, "label": label, "count": counts.get(status, 0)}
+            for status, label in ActivityStatus.choices
+        ],
+        "recent": Activity.objects.visible_to(user)
+        .filter(project=project)
+        .annotate(participation_count=Count("participations"))[:10],
+    }
+
+
+def activity_extra(activity: Activity, user: Any) -> dict[str, Any]:
+    parts = (
+        Participation.objects.visible_to(user)
+        .filter(activity=activity)
+        .select_related("enterprise", "region")
+        .order_by("enterprise__name")
+    )
+    return {
+        "participations": parts,
+        "managers": sum(p.managers for p in parts),
+        "can_edit_participants": activity.is_editable and user.has_perm("delivery.add_participation"),
+    }
+
 
 project_views = ObjectViews(
     model=ServiceProject,
     table=tables.ServiceProjectTable,
     filterset=filtersets.ServiceProjectFilterSet,
-    select_related=("pilot__cluster", "pilot__programme", "institution"),
-    detail_fields=["title", "contract", "pilot", "institution", "status", "start_date", "end_date"],
+    form=forms.ServiceProjectForm,
+    services=services,
+    service_prefix="project",
+    select_related=("pilot__cluster", "pilot__programme", "institution", "contract"),
+    detail_fields=[
+        "title",
+        "contract",
+        "pilot",
+        "institution",
+        "status",
+        "start_date",
+        "end_date",
+        "started_at",
+        "submitted_at",
+        "goals",
+        "enterprises_targeted",
+        "schedule",
+    ],
+    detail_template="delivery/serviceproject_detail.html",
+    detail_extra=project_extra,
+    actions=[
+        Action(
+            "start",
+            gettext_lazy("Start the project"),
+            services.project_start,
+            "project",
+            when=_status_is(ProjectStatus.PLANNED),
+            help=gettext_lazy("Activities are recorded once the project has started."),
+        ),
+        Action(
+            "submit",
+            gettext_lazy("Submit for acceptance"),
+            services.project_submit,
+            "project",
+            when=_status_is(ProjectStatus.IN_PROGRESS),
+            help=gettext_lazy("The bureau will grade the project from its approved records."),
+        ),
+    ],
+)
+kpi_views = ObjectViews(
+    model=ProjectKpi,
+    table=tables.ProjectKpiTable,
+    filterset=filtersets.ProjectKpiFilterSet,
+    form=forms.ProjectKpiForm,
+    services=services,
+    service_prefix="kpi",
+    select_related=("project",),
+    detail_fields=["project", "kind", "target", "note"],
+    nav=False,
+)
+activity_views = ObjectViews(
+    model=Activity,
+    table=tables.ActivityTable,
+    filterset=filtersets.ActivityFilterSet,
+    form=forms.ActivityForm,
+    services=services,
+    select_related=("cluster", "institution", "project", "programme", "region", "station"),
+    list_annotations={"participation_count": Count("participations")},
+    detail_fields=[
+        "topic",
+        "kind",
+        "status",
+        "held_on",
+        "place",
+        "region",
+        "programme",
+        "project",
+        "cluster",
+        "institution",
+        "station",
+        "delivered_by",
+        "methods",
+        "description",
+        "external_id",
+        "submitted_at",
+        "submitted_by",
+        "return_reason",
+        "approved_at",
+        "approved_by",
+    ],
+    detail_template="delivery/activity_detail.html",
+    detail_extra=activity_extra,
+    actions=[
+        Action(
+            "participants",
+            gettext_lazy("Add participants"),
+            services.participations_add,
+            "activity",
+            permission="add",
+            form=forms.ParticipantsForm,
+            when=lambda obj, user: obj.is_editable,
+            help=gettext_lazy("Type or paste the sign-in sheet: a line per enterprise."),
+        ),
+        Action(
+            "submit",
+            gettext_lazy("Submit for approval"),
+            services.activity_submit,
+            "activity",
+            when=lambda obj, user: obj.is_editable,
+            help=gettext_lazy("The bureau approves it; it counts from then on."),
+        ),
+        Action(
+            "approve",
+            gettext_lazy("Approve"),
+            services.activity_approve,
+            "activity",
+            when=lambda obj, user: obj.status == ActivityStatus.SUBMITTED and _officer(user),
+        ),
+        Action(
+            "return",
+            gettext_lazy("Return for correction"),
+            services.activity_return,
+            "activity",
+            form=forms.ReturnForm,
+            danger=True,
+            when=lambda obj, user: obj.status == ActivityStatus.SUBMITTED and _officer(user),
+        ),
+    ],
+)
+participation_views = ObjectViews(
+    model=Participation,
+    table=tables.ParticipationTable,
+    filterset=filtersets.ParticipationFilterSet,
+    form=forms.ParticipationForm,
+    services=services,
+    select_related=("activity", "enterprise", "region"),
+    detail_fields=["activity", "enterprise", "region", "managers", "note"],
+    actions=[
+        Action(
+            "remove",
+            gettext_lazy("Remove from the activity"),
+            services.participation_remove,
+            "participation",
+            danger=True,
+            when=lambda obj, user: obj.activity.is_editable,
+        )
+    ],
 )
 grade_views = ObjectViews(
     model=GradeRecord,

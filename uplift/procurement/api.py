@@ -6,14 +6,19 @@ bidder sends them when submitting (POST) or replacing (PATCH), and alone reads i
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from uplift.accounts.access import principal_of
-from uplift.core.api import ObjectViewSet, ReadOnlyObjectViewSet, ScopedModelSerializer, ScopedRelatedField
+from uplift.core.api import (
+    ObjectViewSet,
+    ReadOnlyObjectViewSet,
+    ScopedModelSerializer,
+    ScopedRelatedField,
+    with_inputs,
+)
 from uplift.registry.models import ServiceInstitution
 
 from . import filtersets, selectors, services, views
@@ -81,11 +86,6 @@ class ScoresSerializer(serializers.Serializer):
         }
 
 
-def _with_inputs(actions, **inputs):
-    """The pages' actions, with the API serializers of those that take inputs."""
-    return tuple(replace(a, serializer=inputs[a.name]) if a.name in inputs else a for a in actions)
-
-
 # --- Tenders, lots, criteria, clarifications ---------------------------------------------------
 
 
@@ -126,7 +126,7 @@ class TenderViewSet(ObjectViewSet):
     filterset_class = filtersets.TenderFilterSet
     services = services
     select_related = ("programme",)
-    workflow = _with_inputs(views.TENDER_ACTIONS, cancel=ReasonSerializer)
+    workflow = with_inputs(views.TENDER_ACTIONS, cancel=ReasonSerializer)
 
 
 class LotSerializer(ScopedModelSerializer):
@@ -185,7 +185,7 @@ class ClarificationViewSet(ObjectViewSet):
     filterset_class = filtersets.ClarificationFilterSet
     services = services
     select_related = ("tender",)
-    workflow = _with_inputs(views.clarification_views.actions, answer=AnswerSerializer)
+    workflow = with_inputs(views.clarification_views.actions, answer=AnswerSerializer)
 
 
 # --- Bids --------------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ class BidViewSet(ObjectViewSet):
     services = services
     verbs = {"create": "bid_submit", "update": "bid_replace"}  # noqa: RUF012
     select_related = ("lot__tender", "institution")
-    workflow = _with_inputs(views.bid_views.actions, disqualify=ReasonSerializer)
+    workflow = with_inputs(views.bid_views.actions, disqualify=ReasonSerializer)
 
 
 # --- Panel and scores --------------------------------------------------------------------------
@@ -276,7 +276,7 @@ class PanelMemberViewSet(ObjectViewSet):
     service_prefix = "panel_member"
     select_related = ("tender", "expert")
     workflow = (
-        *_with_inputs(views.panel_views.actions, declare=DeclareSerializer),
+        *with_inputs(views.panel_views.actions, declare=DeclareSerializer),
         views.Action(
             "score",
             _("Save scores"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from uplift.accounts.access import region_prefix
+from uplift.delivery import selectors as delivery
 from uplift.procurement.selectors import procurement_contracts, procurement_lots, procurement_tenders
 from uplift.registry.models import ClusterMembership
 
@@ -185,6 +186,57 @@ register(
         list_param="programme",
         region_lookup="cluster__region_id",
         cluster_lookup="cluster_id",
+    )
+)
+
+
+# --- Delivery ------------------------------------------------------------------------------------
+# Only approved activities count. An activity's place is where it was held and the cluster it
+# served; a participation's region is its enterprise's.
+
+register(
+    Metric(
+        name="activities",
+        label=_("Quality-improvement activities"),
+        unit="activities",
+        unit_label=pgettext_lazy("unit after a count", "activities"),
+        records=delivery.counted_activities,
+        list_url="delivery:activity_list",
+        list_param="counted_in",
+        cluster_lookup="cluster_id",
+    )
+)
+register(
+    Metric(
+        name="enterprises_participating",
+        label=_("Enterprises taking part"),
+        **ENTERPRISES,
+        records=delivery.participating_enterprises,
+        list_url="registry:enterprise_list",
+        list_param="participated_in",
+    )
+)
+register(
+    Metric(
+        name="manager_participations",
+        label=_("Quality-manager participations"),
+        unit="people",
+        unit_label=pgettext_lazy("unit after a count", "people"),
+        records=delivery.counted_participations,
+        list_url="delivery:participation_list",
+        list_param="counted_in",
+        cluster_lookup="activity__cluster_id",
+        sum_of="managers",
+    )
+)
+register(
+    Metric(
+        name="enterprises_trained_advanced",
+        label=_("Enterprises trained in advanced quality methods"),
+        **ENTERPRISES,
+        records=delivery.trained_advanced_enterprises,
+        list_url="registry:enterprise_list",
+        list_param="trained_in",
     )
 )
 

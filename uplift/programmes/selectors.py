@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from uplift.accounts.access import in_subtree, region_prefix
+from uplift.delivery.selectors import participating_enterprises
 from uplift.registry.models import ClusterMembership, Enterprise
 
 from .models import PilotProject, Programme
@@ -33,18 +34,8 @@ def _in_cluster(qs: QuerySet, cluster_id: int | None) -> QuerySet:
 def served_enterprises(
     programme: Programme, *, region: str | None = None, cluster_id: int | None = None
 ) -> QuerySet:
-    """Distinct enterprises served by the programme.
-
-    Until activities are recorded, membership of a pilot cluster (joined by the programme's end)
-    stands for a recorded service.
-    """
-    memberships = ClusterMembership.objects.filter(
-        cluster__pilots__programme=programme, joined_on__lte=programme.end_date
-    )
-    if cluster_id:
-        memberships = memberships.filter(cluster_id=cluster_id)
-    qs = Enterprise.objects.filter(pk__in=memberships.values("enterprise_id"))
-    return _in_region(qs, "region_id", region or programme.region_id)
+    """Distinct enterprises served by the programme: those that took part in an approved activity."""
+    return participating_enterprises(programme, region=region, cluster_id=cluster_id)
 
 
 def adopter_enterprises(

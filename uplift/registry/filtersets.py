@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -60,18 +61,18 @@ class ProgrammeSlugFilter(django_filters.ModelChoiceFilter):
     """A programme given by its slug (``hubei-2018``)."""
 
 
-def _programme_filter(selector_name: str, label):
+def _programme_filter(selector: str, label):
     """A filter selecting the records a programme metric counts (the figure's drill-down).
 
-    The value is the programme's slug, so a figure's link reads ``?served_in=hubei-2018``.
+    The value is the programme's slug, so a figure's link reads ``?served_in=hubei-2018``;
+    ``selector`` is the dotted path of the metric's records function (imported when filtering:
+    the apps that own those functions import this one).
     """
 
     def method(qs, name, programme):
-        from uplift.programmes import selectors
-
         if programme is None:
             return qs
-        chosen = getattr(selectors, selector_name)(programme)
+        chosen = import_string(selector)(programme)
         return qs.filter(pk__in=chosen.values("pk"))
 
     return ProgrammeSlugFilter(queryset=visible_programmes, to_field_name="slug", method=method, label=label)
@@ -97,9 +98,20 @@ class EnterpriseFilterSet(BaseFilterSet):
     benchmark = django_filters.BooleanFilter(
         field_name="benchmark_since", lookup_expr="isnull", exclude=True, label=_("Quality benchmark")
     )
-    served_in = _programme_filter("served_enterprises", _("Served by programme"))
-    adopted_in = _programme_filter("adopter_enterprises", _("Adopted in programme"))
-    benchmark_in = _programme_filter("benchmark_enterprises", _("Benchmark in programme"))
+    served_in = _programme_filter("uplift.programmes.selectors.served_enterprises", _("Served by programme"))
+    participated_in = _programme_filter(
+        "uplift.delivery.selectors.participating_enterprises", _("Took part in programme")
+    )
+    trained_in = _programme_filter(
+        "uplift.delivery.selectors.trained_advanced_enterprises",
+        _("Trained in advanced methods in programme"),
+    )
+    adopted_in = _programme_filter(
+        "uplift.programmes.selectors.adopter_enterprises", _("Adopted in programme")
+    )
+    benchmark_in = _programme_filter(
+        "uplift.programmes.selectors.benchmark_enterprises", _("Benchmark in programme")
+    )
 
     class Meta:
         model = Enterprise

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from uplift.accounts.access import principal_of
 from uplift.core import audit
+from uplift.core.services import locked, now_or, save_step
 from uplift.registry.models import ServiceInstitution
 
 from ..choices import LotStatus, TenderStatus
@@ -22,12 +21,9 @@ from ..models import (
 refused = audit.refusals_recorded
 
 
-def _now(at: datetime.datetime | None) -> datetime.datetime:
-    return at or timezone.now()
-
-
-def _locked(obj):
-    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+_now = now_or
+_locked = locked
+_save = save_step
 
 
 def _status_error(tender: Tender, allowed: tuple[str, ...]) -> ValidationError:
@@ -44,21 +40,6 @@ def _status_error(tender: Tender, allowed: tuple[str, ...]) -> ValidationError:
 def _require(tender: Tender, *allowed: str) -> None:
     if tender.status not in allowed:
         raise _status_error(tender, allowed)
-
-
-def _save(obj, *, actor: Any, verb: str, before: dict | None) -> None:
-    """Validate, save with the next version and audit one workflow step."""
-    obj.full_clean()
-    if hasattr(obj, "version") and obj.pk:
-        obj.version += 1
-    obj.save()
-    audit.record(
-        actor=actor,
-        action=f"{obj._meta.label_lower}.{verb}",
-        obj=obj,
-        before=before,
-        after=audit.snapshot(obj),
-    )
 
 
 def _lot_unsuccessful(lot: Lot, *, actor: Any) -> None:

@@ -1,19 +1,15 @@
-"""What institutions deliver under their contracts, and how the bureau graded it.
-
-For now: the service project a signed contract creates, and the acceptance grades institutions
-earned (entered as historical records until acceptance itself is run in the system); the
-procurement's past-grade bonus reads those grades.
-"""
+"""Service projects (the delivery of a contract), their KPIs, and institutions' acceptance grades."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from uplift.core.models import ScopedModel
 
-from .choices import Grade, ProjectStatus
+from ..choices import Grade, KpiKind, ProjectStatus
 
 
 class ServiceProject(ScopedModel):
@@ -45,6 +41,18 @@ class ServiceProject(ScopedModel):
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # The service plan (服务方案) the institution commits to.
+    goals = models.TextField(_("goals"), blank=True)
+    enterprises_targeted = models.TextField(
+        _("enterprises targeted"),
+        blank=True,
+        help_text=_("Which enterprises of the cluster the service reaches, and how they are chosen."),
+    )
+    schedule = models.TextField(_("schedule"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(
+        _("submitted for acceptance at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("service project")
@@ -53,6 +61,32 @@ class ServiceProject(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProjectKpi(ScopedModel):
+    """A project's key performance indicator (项目指标): what it promised, against what its records show.
+
+    Only the target is stored; the actual value is counted from the project's approved records by
+    :func:`uplift.delivery.selectors.kpi_actuals`, so it can never drift from them.
+    """
+
+    project = models.ForeignKey(
+        ServiceProject, verbose_name=_("service project"), on_delete=models.CASCADE, related_name="kpis"
+    )
+    kind = models.CharField(_("indicator"), max_length=20, choices=KpiKind.choices)
+    target = models.DecimalField(
+        _("target value"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("project KPI")
+        verbose_name_plural = _("project KPIs")
+        ordering = ["project_id", "kind"]
+        constraints = [models.UniqueConstraint(fields=["project", "kind"], name="kpi_once_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_kind_display()}"
 
 
 class GradeRecord(ScopedModel):
