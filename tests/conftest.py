@@ -23,3 +23,12 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def d(w):
+    """Delivery on top of the World: a started Hubei project with an approved activity in which
+    ``w.ent_in`` took part, and Hunan's (uplift.delivery.testing.DeliveryScenario)."""
+    from uplift.delivery.testing import DeliveryScenario
+
+    return DeliveryScenario(w)

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from uplift.core.testing import APITestCases, ViewTestCases
-from uplift.delivery.models import GradeRecord, ServiceProject
+from uplift.delivery.models import GradeRecord
 from uplift.procurement import services
 from uplift.procurement.choices import CriterionKind
 from uplift.procurement.models import (
@@ -412,20 +412,6 @@ class TestPayment(ProcurementCases):
             "paid_on": "2018-07-01",
             "amount": "5000000",
         }, "amount"
-
-
-class TestServiceProject(ProcurementCases):
-    model = ServiceProject
-    api_basename = "serviceproject"
-    editable = False
-
-    @classmethod
-    def inside(cls, w):
-        return cls.s.contract.project
-
-    @classmethod
-    def outside(cls, w):
-        return cls.o.project
 
 
 class TestGradeRecord(ProcurementCases):

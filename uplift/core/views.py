@@ -227,7 +227,10 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         qs = self.scoped()
-        return qs.annotate(**self.spec.list_annotations) if self.spec.list_annotations else qs
+        if not self.spec.list_annotations:
+            return qs
+        # An aggregate groups the rows, and a grouped query ignores Meta.ordering: restate it.
+        return qs.annotate(**self.spec.list_annotations).order_by(*self.spec.model._meta.ordering)
 
     def get_filterset_class(self):
         return self.spec.filterset

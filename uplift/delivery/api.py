@@ -96,6 +96,9 @@ class ActivitySerializer(ScopedModelSerializer):
             "approved_at",
             "approved_by",
         ]
+        # The (programme, external id) constraint is the model's to check (full_clean in the
+        # service): as a serializer validator it would make the programme required.
+        validators: list = []
         extra_kwargs = {
             "programme": {"required": False, "help_text": _("Taken from the project when it has one.")},
             "region": {"required": False, "help_text": _("Taken from the project's cluster by default.")},

@@ -1,0 +1,77 @@
+"""Test scenario of delivery: a started project in Hubei with approved, submitted and draft
+activities, and one in Hunan (out of the Hubei officer's and institution's scope)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from uplift.accounts.choices import Role
+from uplift.accounts.services import membership_create, user_create
+
+from . import services
+from .choices import ActivityKind
+from .models import QualityMethod
+
+PLAN = {"goals": "提升集群产品质量", "enterprises_targeted": "集群全部企业", "schedule": "6–12月"}
+PERIOD = {"start_date": datetime.date(2018, 6, 1), "end_date": datetime.date(2018, 12, 31)}
+
+
+def day(month: int, d: int) -> datetime.date:
+    return datetime.date(2018, month, d)
+
+
+class DeliveryScenario:
+    """Built on the World: ``project`` (Hubei, in progress) with ``approved`` (ent_in, 3 managers,
+    an advanced training), ``submitted`` and ``draft`` activities; ``project_out`` in Hunan with an
+    approved ``activity_out``; a second Hubei officer (``officer2``) to approve what ``officer``
+    submitted."""
+
+    def __init__(self, w: Any) -> None:
+        self.w = w
+        self.project = self.started(w.pilot_in, w.inst_in, "仙桃休闲女装品质提升服务")
+        self.project_out = self.started(w.pilot_out, w.inst_out, "长沙工程机械品质提升服务")
+        self.kpi = services.kpi_create(actor=None, project=self.project, kind="enterprises", target=10)
+        self.kpi_out = services.kpi_create(
+            actor=None, project=self.project_out, kind="enterprises", target=10
+        )
+        self.six_sigma = QualityMethod.objects.get(code="six-sigma")
+        self.approved = self.activity(
+            self.project,
+            [(w.ent_in.pk, 3)],
+            kind=ActivityKind.TRAINING,
+            methods=[self.six_sigma],
+            stage="approved",
+        )
+        self.submitted = self.activity(self.project, [(w.ent_in.pk, 2)], stage="submitted")
+        self.draft = self.activity(self.project, [(w.ent_in.pk, 1)], stage="draft")
+        self.activity_out = self.activity(self.project_out, [(w.ent_out.pk, 4)], stage="approved")
+        self.participation = self.draft.participations.get()
+        self.participation_out = self.activity_out.participations.get()
+        self.officer2 = user_create(actor=None, username="officer2", password="Test-pass-2018")
+        membership_create(actor=None, user=self.officer2, organisation=w.bureau, role=Role.OFFICER)
+
+    @staticmethod
+    def started(pilot, institution, title):
+        project = services.project_create(
+            actor=None, pilot=pilot, institution=institution, title=title, **PERIOD, **PLAN
+        )
+        return services.project_start(actor=None, project=project)
+
+    @staticmethod
+    def activity(project, rows, *, stage: str, kind: str = ActivityKind.DIAGNOSIS, methods=(), held_on=None):
+        activity = services.activity_create(
+            actor=None,
+            project=project,
+            kind=kind,
+            held_on=held_on or day(7, 10),
+            place="产业园区会议室",
+            topic=f"{project.title}·{kind}·{stage}",
+            methods=list(methods),
+        )
+        services.participations_add(actor=None, activity=activity, rows=rows)
+        if stage in ("submitted", "approved"):
+            activity = services.activity_submit(actor=None, activity=activity)
+        if stage == "approved":
+            activity = services.activity_approve(actor=None, activity=activity)
+        return activity
