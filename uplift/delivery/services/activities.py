@@ -30,6 +30,9 @@ def _placed(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
     """
     data = dict(data)
     project: ServiceProject | None = data.get("project")
+    if project is not None:
+        # Read under a lock: a project being submitted for acceptance takes no new activity.
+        data["project"] = project = locked(project)
     p = principal_of(actor)
     if project is None:
         if not is_system(actor) and not p.is_officer:
@@ -59,6 +62,7 @@ def _placed(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @refused("delivery.activity.create")
+@transaction.atomic
 def activity_create(*, actor: Any, **data: Any) -> Activity:
     """Record an activity as a draft; it counts once submitted and approved."""
     return create_object(Activity, actor=actor, data=_placed(actor, data))
