@@ -54,6 +54,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "participation", EDIT),
         ("delivery", "qualitymethod", (VIEW,)),
         ("delivery", "graderecord", (VIEW,)),
+        ("delivery", "problem", EDIT),
+        ("delivery", "standard", (VIEW, ADD)),
+        ("delivery", "standardwork", EDIT),
+        ("delivery", "evaluationreport", EDIT),
+        ("delivery", "benefit", EDIT),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "enterprise", (VIEW,)),
@@ -72,6 +77,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "activity", (VIEW,)),
         ("delivery", "participation", (VIEW,)),
         ("delivery", "qualitymethod", (VIEW,)),
+        ("delivery", "problem", (VIEW,)),
+        ("delivery", "standard", (VIEW,)),
+        ("delivery", "evaluationreport", (VIEW,)),
+        ("delivery", "benefit", (VIEW,)),
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -533,9 +542,9 @@ SCOPES["delivery.projectkpi"] = _project_rule("project__")
 SCOPES["delivery.qualitymethod"] = lambda p: EVERYTHING if p.roles else NOTHING
 
 
-def _approved_and(q: Q, prefix: str = "") -> Q:
-    """``q`` narrowed to approved activities' rows (what an enterprise may see of them)."""
-    return NOTHING if q is NOTHING else q & Q(**{f"{prefix}status": "approved"})
+def _approved_and(q: Q, prefix: str = "", status: str = "approved") -> Q:
+    """``q`` narrowed to approved (or verified...) rows: what an enterprise may see of them."""
+    return NOTHING if q is NOTHING else q & Q(**{f"{prefix}status": status})
 
 
 @scope("delivery.activity")
@@ -555,6 +564,30 @@ def _participation(p: Principal) -> Q:
         _ids("activity__institution_id", p.institution_ids),
         _approved_and(_ids("enterprise_id", p.enterprise_ids), "activity__"),
     )
+
+
+SCOPES["delivery.standard"] = lambda p: EVERYTHING if p.roles else NOTHING  # a public registry
+
+
+def _result_rule(enterprise_sees: str | None) -> Rule:
+    """Problems, standard work, evaluation reports, benefits: officers by the enterprise's (or the
+    work's) region, institutions their own; an enterprise its own, once in ``enterprise_sees``
+    status (any status when ""; never when None)."""
+
+    def rule(p: Principal) -> Q:
+        own = NOTHING
+        if enterprise_sees is not None and p.enterprise_ids:
+            own = _ids("enterprise_id", p.enterprise_ids)
+            own = _approved_and(own, status=enterprise_sees) if enterprise_sees else own
+        return any_of(in_regions("region_id", p), _ids("institution_id", p.institution_ids), own)
+
+    return rule
+
+
+SCOPES["delivery.problem"] = _result_rule("")
+SCOPES["delivery.standardwork"] = _result_rule(None)
+SCOPES["delivery.evaluationreport"] = _result_rule("")
+SCOPES["delivery.benefit"] = _result_rule("verified")
 
 
 @scope("delivery.graderecord")

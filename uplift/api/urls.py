@@ -42,6 +42,11 @@ router.register("delivery/kpis", delivery.ProjectKpiViewSet, basename="projectkp
 router.register("delivery/activities", delivery.ActivityViewSet, basename="activity")
 router.register("delivery/participations", delivery.ParticipationViewSet, basename="participation")
 router.register("delivery/grades", delivery.GradeRecordViewSet, basename="graderecord")
+router.register("delivery/problems", delivery.ProblemViewSet, basename="problem")
+router.register("delivery/standards", delivery.StandardViewSet, basename="standard")
+router.register("delivery/standard-work", delivery.StandardWorkViewSet, basename="standardwork")
+router.register("delivery/evaluation-reports", delivery.EvaluationReportViewSet, basename="evaluationreport")
+router.register("delivery/benefits", delivery.BenefitViewSet, basename="benefit")
 
 app_name = "api"
 

@@ -8,7 +8,18 @@ from rest_framework import serializers
 from uplift.core.api import ObjectViewSet, ScopedModelSerializer, with_inputs
 
 from . import filtersets, services, views
-from .models import Activity, GradeRecord, Participation, ProjectKpi, ServiceProject
+from .models import (
+    Activity,
+    Benefit,
+    EvaluationReport,
+    GradeRecord,
+    Participation,
+    Problem,
+    ProjectKpi,
+    ServiceProject,
+    Standard,
+    StandardWork,
+)
 
 
 class ServiceProjectSerializer(ScopedModelSerializer):
@@ -192,3 +203,220 @@ class GradeRecordViewSet(ObjectViewSet):
     filterset_class = filtersets.GradeRecordFilterSet
     services = services
     service_prefix = "grade_record"
+
+
+STAMPS = ["created_at", "updated_at"]
+
+
+class ProjectPlacedSerializer(ScopedModelSerializer):
+    """A project's result: the programme, cluster and institution are the project's; without a
+    project (the bureau's own) the programme is named."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if "programme" in fields:
+            fields["programme"].required = False
+            fields["programme"].help_text = _("Taken from the project when it has one.")
+        return fields
+
+    def validate(self, attrs):
+        project = attrs.get("project") or (self.instance.project if self.instance else None)
+        if project is not None:
+            attrs["programme"] = project.pilot.programme
+            if "cluster" in self.fields:
+                attrs["cluster"] = project.pilot.cluster
+        elif self.instance is None and not attrs.get("programme"):
+            raise serializers.ValidationError(
+                {"programme": _("Choose the programme, or the service project.")}
+            )
+        return attrs
+
+
+class ProblemSerializer(ProjectPlacedSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+    days_to_close = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "programme",
+            "project",
+            "activity",
+            "cluster",
+            "institution",
+            "enterprise",
+            "region",
+            "category",
+            "severity",
+            "found_on",
+            "description",
+            "root_cause",
+            "corrective_action",
+            "responsible_person",
+            "deadline",
+            "status",
+            "corrected_on",
+            "closed_on",
+            "verified_by",
+            "verification_note",
+            "is_overdue",
+            "days_to_close",
+            *STAMPS,
+        ]
+        read_only_fields = ["cluster", "institution", "region"]
+
+
+class CorrectSerializer(serializers.Serializer):
+    root_cause = serializers.CharField(max_length=4000)
+    corrective_action = serializers.CharField(max_length=4000)
+    corrected_on = serializers.DateField()
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ProblemViewSet(ObjectViewSet):
+    """Quality problems found at enterprises. Workflow: correct → verify (closed, solved), or reopen."""
+
+    serializer_class = ProblemSerializer
+    filterset_class = filtersets.ProblemFilterSet
+    select_related = ("enterprise", "project", "activity")
+    services = services
+    workflow = with_inputs(
+        views.problem_views.actions, correct=CorrectSerializer, verify=NoteSerializer, reopen=ReturnSerializer
+    )
+
+
+class StandardSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Standard
+        fields = [
+            "id",
+            "number",
+            "level",
+            "title",
+            "status",
+            "issued_by",
+            "cluster",
+            "approved_on",
+            "published_on",
+            "effective_on",
+            "withdrawn_on",
+            *STAMPS,
+        ]
+        validators: list = []  # the number's uniqueness is checked after it is normalised
+
+
+class StandardViewSet(ObjectViewSet):
+    """The standards registry: national, local (DB42/T), group and enterprise standards."""
+
+    serializer_class = StandardSerializer
+    filterset_class = filtersets.StandardFilterSet
+    services = services
+
+
+class StandardWorkSerializer(ProjectPlacedSerializer):
+    class Meta:
+        model = StandardWork
+        fields = [
+            "id",
+            "programme",
+            "project",
+            "standard",
+            "kind",
+            "cluster",
+            "institution",
+            "region",
+            "started_on",
+            "note",
+            *STAMPS,
+        ]
+        read_only_fields = ["institution"]
+        validators: list = []
+        extra_kwargs = {"region": {"required": False, "help_text": _("The cluster's region by default.")}}
+
+
+class StandardWorkViewSet(ObjectViewSet):
+    """Standards drafted or revised in projects; a local one counts once approved."""
+
+    serializer_class = StandardWorkSerializer
+    filterset_class = filtersets.StandardWorkFilterSet
+    select_related = ("standard", "project")
+    services = services
+    service_prefix = "standard_work"
+
+
+class EvaluationReportSerializer(ProjectPlacedSerializer):
+    class Meta:
+        model = EvaluationReport
+        fields = [
+            "id",
+            "programme",
+            "project",
+            "cluster",
+            "institution",
+            "enterprise",
+            "region",
+            "standard",
+            "report_number",
+            "issued_on",
+            "conclusion",
+            "summary",
+            "evaluator",
+            *STAMPS,
+        ]
+        read_only_fields = ["cluster", "institution", "region"]
+        validators: list = []
+
+
+class EvaluationReportViewSet(ObjectViewSet):
+    """Enterprise-standard evaluation reports issued to enterprises."""
+
+    serializer_class = EvaluationReportSerializer
+    filterset_class = filtersets.EvaluationReportFilterSet
+    select_related = ("enterprise", "standard")
+    services = services
+    service_prefix = "evaluation_report"
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class BenefitSerializer(ProjectPlacedSerializer):
+    class Meta:
+        model = Benefit
+        fields = [
+            "id",
+            "programme",
+            "project",
+            "cluster",
+            "institution",
+            "enterprise",
+            "region",
+            "kind",
+            "amount",
+            "year",
+            "calculation",
+            "evidence",
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "verified_at",
+            "verified_by",
+            "verification_note",
+            *STAMPS,
+        ]
+        read_only_fields = ["institution", "region", "status"]
+
+
+class BenefitViewSet(ObjectViewSet):
+    """Economic benefits. Workflow: submit → verify (it counts), or reject with a reason."""
+
+    serializer_class = BenefitSerializer
+    filterset_class = filtersets.BenefitFilterSet
+    select_related = ("enterprise", "cluster")
+    services = services
+    workflow = with_inputs(views.benefit_views.actions, verify=NoteSerializer, reject=RejectSerializer)

@@ -47,3 +47,80 @@ class KpiKind(models.TextChoices):
     ENTERPRISES = "enterprises", _("Enterprises taking part")
     MANAGERS = "managers", _("Quality-manager participations")
     TRAINED_ADVANCED = "trained_advanced", _("Enterprises trained in advanced quality methods")
+    PROBLEMS_SOLVED = "problems_solved", _("Quality problems solved")
+    STANDARDS = "standards", _("Standards drafted or revised (approved)")
+    EVALUATION_REPORTS = "evaluation_reports", _("Enterprise-standard evaluation reports")
+    BENEFITS = "benefits", _("Verified economic benefit (yuan)")
+
+
+class ProblemCategory(models.TextChoices):
+    """What kind of quality problem was found (品质问题类别)."""
+
+    LABELLING = "labelling", _("Labelling")
+    INSPECTION = "inspection", _("Inspection and testing")
+    PROCESS = "process", _("Production process")
+    MATERIALS = "materials", _("Raw materials")
+    TRACEABILITY = "traceability", _("Traceability")
+    MANAGEMENT = "management", _("Quality management")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    SEVERE = "severe", _("Severe")
+
+
+class ProblemStatus(models.TextChoices):
+    """A problem is solved once the institution (or the bureau) has verified its correction."""
+
+    OPEN = "open", _("Open")
+    CORRECTED = "corrected", _("Corrected, to verify")
+    CLOSED = "closed", _("Closed (solved)")
+
+
+class StandardLevel(models.TextChoices):
+    """The level of a standard, read from its number's prefix."""
+
+    NATIONAL = "national", _("National (GB)")
+    NATIONAL_RECOMMENDED = "national_rec", _("National recommended (GB/T)")
+    LOCAL = "local", _("Local (DB)")
+    GROUP = "group", _("Group (T/)")
+    ENTERPRISE = "enterprise", _("Enterprise (Q/)")
+
+
+class StandardStatus(models.TextChoices):
+    DRAFTING = "drafting", _("Drafting")
+    CONSULTATION = "consultation", _("Public consultation")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class StandardWorkKind(models.TextChoices):
+    NEW = "new", _("New standard")
+    REVISION = "revision", _("Revision")
+
+
+class EvaluationConclusion(models.TextChoices):
+    """The conclusion of an enterprise-standard evaluation report (评价结论)."""
+
+    CONFORMS = "conforms", _("Conforms")
+    PARTLY = "partly", _("Conforms with observations")
+    DOES_NOT = "does_not", _("Does not conform")
+
+
+class BenefitKind(models.TextChoices):
+    LOSS_AVOIDED = "loss_avoided", _("Loss avoided")
+    COST_SAVED = "cost_saved", _("Cost saved")
+    REVENUE_GAINED = "revenue_gained", _("Revenue gained")
+    OTHER = "other", _("Other")
+
+
+class BenefitStatus(models.TextChoices):
+    """Only a verified claim counts; the institution claims, an officer verifies or rejects."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")

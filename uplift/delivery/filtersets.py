@@ -12,8 +12,34 @@ from uplift.programmes.filtersets import visible_programmes
 from uplift.registry.filtersets import ProgrammeSlugFilter
 
 from . import selectors
-from .choices import ActivityKind, ActivityStatus, Grade, KpiKind, ProjectStatus
-from .models import Activity, GradeRecord, Participation, ProjectKpi, ServiceProject
+from .choices import (
+    ActivityKind,
+    ActivityStatus,
+    BenefitKind,
+    BenefitStatus,
+    EvaluationConclusion,
+    Grade,
+    KpiKind,
+    ProblemCategory,
+    ProblemStatus,
+    ProjectStatus,
+    Severity,
+    StandardLevel,
+    StandardStatus,
+    StandardWorkKind,
+)
+from .models import (
+    Activity,
+    Benefit,
+    EvaluationReport,
+    GradeRecord,
+    Participation,
+    Problem,
+    ProjectKpi,
+    ServiceProject,
+    Standard,
+    StandardWork,
+)
 
 
 def _programme(field_name: str):
@@ -102,3 +128,90 @@ class GradeRecordFilterSet(BaseFilterSet):
     class Meta:
         model = GradeRecord
         fields = ["grade", "institution"]
+
+
+class ProblemFilterSet(BaseFilterSet):
+    search_fields = ("description", "enterprise__name", "enterprise__credit_code", "responsible_person")
+    found_in = _counted_in(selectors.found_problems)
+    solved_in = _counted_in(selectors.solved_problems)
+    programme = _programme("programme")
+    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
+    activity = django_filters.NumberFilter(field_name="activity_id", label=_("Activity"))
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise"))
+    status = django_filters.ChoiceFilter(choices=ProblemStatus.choices, label=_("Status"))
+    category = django_filters.ChoiceFilter(choices=ProblemCategory.choices, label=_("Category"))
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    region = RegionFilter(field_name="region_id", label=_("Enterprise's region code"))
+    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+
+    class Meta:
+        model = Problem
+        fields = ["programme", "status", "category", "severity", "region", "cluster"]
+
+    def filter_overdue(self, qs, name, value):
+        if value is None:
+            return qs
+        late = selectors.overdue(qs)
+        return late if value else qs.exclude(pk__in=late.values("pk"))
+
+
+class StandardFilterSet(BaseFilterSet):
+    search_fields = ("number", "title", "issued_by")
+    level = django_filters.ChoiceFilter(choices=StandardLevel.choices, label=_("Level"))
+    status = django_filters.ChoiceFilter(choices=StandardStatus.choices, label=_("Status"))
+    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster served"))
+
+    class Meta:
+        model = Standard
+        fields = ["level", "status", "cluster"]
+
+
+class StandardWorkFilterSet(BaseFilterSet):
+    search_fields = ("standard__number", "standard__title", "note")
+    counted_in = _counted_in(selectors.local_standard_works)
+    programme = _programme("programme")
+    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
+    kind = django_filters.ChoiceFilter(choices=StandardWorkKind.choices, label=_("Kind"))
+    level = django_filters.ChoiceFilter(
+        field_name="standard__level", choices=StandardLevel.choices, label=_("Level")
+    )
+    region = RegionFilter(field_name="region_id")
+    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+
+    class Meta:
+        model = StandardWork
+        fields = ["programme", "kind", "level", "region", "cluster"]
+
+
+class EvaluationReportFilterSet(BaseFilterSet):
+    search_fields = ("report_number", "enterprise__name", "enterprise__credit_code", "standard__number")
+    counted_in = _counted_in(selectors.counted_evaluation_reports)
+    programme = _programme("programme")
+    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise"))
+    conclusion = django_filters.ChoiceFilter(choices=EvaluationConclusion.choices, label=_("Conclusion"))
+    region = RegionFilter(field_name="region_id", label=_("Enterprise's region code"))
+    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+
+    class Meta:
+        model = EvaluationReport
+        fields = ["programme", "conclusion", "region", "cluster"]
+
+
+class BenefitFilterSet(BaseFilterSet):
+    search_fields = ("enterprise__name", "enterprise__credit_code", "calculation", "evidence")
+    counted_in = _counted_in(selectors.verified_benefits)
+    programme = _programme("programme")
+    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise"))
+    kind = django_filters.ChoiceFilter(choices=BenefitKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=BenefitStatus.choices, label=_("Status"))
+    year = django_filters.NumberFilter(field_name="year", label=_("Year"))
+    region = RegionFilter(field_name="region_id")
+    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+
+    class Meta:
+        model = Benefit
+        fields = ["programme", "status", "kind", "year", "region", "cluster"]

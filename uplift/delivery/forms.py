@@ -12,7 +12,18 @@ from uplift.core.views import UserBoundForm
 from uplift.registry.models import Enterprise
 
 from .choices import ActivityStatus
-from .models import Activity, GradeRecord, Participation, ProjectKpi, ServiceProject
+from .models import (
+    Activity,
+    Benefit,
+    EvaluationReport,
+    GradeRecord,
+    Participation,
+    Problem,
+    ProjectKpi,
+    ServiceProject,
+    Standard,
+    StandardWork,
+)
 
 
 class ServiceProjectForm(ScopedModelForm):
@@ -95,15 +106,21 @@ class ReturnForm(forms.Form):
     )
 
 
-class ParticipationForm(ScopedModelForm):
-    # Typed as a credit code: a cluster's members run to thousands, too many for a drop-down.
-    enterprise = forms.ModelChoiceField(
+def enterprise_by_code(required: bool = True) -> forms.ModelChoiceField:
+    """An enterprise typed as its credit code: a cluster's members run to thousands, too many for
+    a drop-down. The service checks it is in the user's scope."""
+    return forms.ModelChoiceField(
         queryset=Enterprise.objects.all(),
         to_field_name="credit_code",
         widget=forms.TextInput,
+        required=required,
         label=_("Enterprise (unified social credit code)"),
         error_messages={"invalid_choice": _("No enterprise you may see has this credit code.")},
     )
+
+
+class ParticipationForm(ScopedModelForm):
+    enterprise = enterprise_by_code()
 
     class Meta:
         model = Participation
@@ -191,3 +208,164 @@ class GradeRecordForm(ScopedModelForm):
     class Meta:
         model = GradeRecord
         fields = ["institution", "project_title", "programme", "grade", "accepted_on", "source"]
+
+
+class ProjectPlacedForm(ScopedModelForm):
+    """A result recorded in a service project: its programme, cluster and institution are the
+    project's. The bureau records its own outside any project and then names the programme.
+    On edit the project is fixed."""
+
+    placed_fields = ("programme", "cluster")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.placed_fields:
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Taken from the service project when it has one.")
+        if self.instance.pk:
+            self.fields.pop("project", None)
+        if "enterprise" in self.fields and self.instance.pk and self.instance.enterprise_id:
+            self.initial["enterprise"] = self.instance.enterprise.credit_code
+
+    def clean(self):
+        data = super().clean()
+        project = data.get("project") or (self.instance.project if self.instance.pk else None)
+        if project is not None:
+            data["programme"] = project.pilot.programme
+            if "cluster" in self.fields:
+                data["cluster"] = project.pilot.cluster
+        elif not data.get("programme") and "programme" not in self.errors:
+            self.add_error("programme", _("Choose the programme, or the service project."))
+        return data
+
+    def _post_clean(self):
+        # The model's own checks see the place the project gives it.
+        for name in ("programme", "cluster"):
+            if self.cleaned_data.get(name) is not None:
+                setattr(self.instance, name, self.cleaned_data[name])
+        super()._post_clean()
+
+
+class ProblemForm(ProjectPlacedForm):
+    enterprise = enterprise_by_code()
+
+    class Meta:
+        model = Problem
+        fields = [
+            "project",
+            "programme",
+            "activity",
+            "enterprise",
+            "category",
+            "severity",
+            "found_on",
+            "description",
+            "root_cause",
+            "corrective_action",
+            "responsible_person",
+            "deadline",
+        ]
+
+
+class CorrectForm(forms.Form):
+    root_cause = forms.CharField(
+        label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    corrective_action = forms.CharField(
+        label=_("Corrective action taken"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    corrected_on = forms.DateField(label=_("Corrected on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VerifyForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was checked"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the correction is not accepted"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the claim does not hold up"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class StandardForm(ScopedModelForm):
+    class Meta:
+        model = Standard
+        fields = [
+            "number",
+            "level",
+            "title",
+            "status",
+            "issued_by",
+            "cluster",
+            "approved_on",
+            "published_on",
+            "effective_on",
+            "withdrawn_on",
+        ]
+
+
+class StandardWorkForm(ProjectPlacedForm):
+    class Meta:
+        model = StandardWork
+        fields = ["project", "programme", "cluster", "region", "standard", "kind", "started_on", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].required = False
+        self.fields["region"].help_text = _("The cluster's region by default.")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("region"):
+            cluster = data.get("cluster") or (data["standard"].cluster if data.get("standard") else None)
+            programme = data.get("programme")
+            data["region"] = cluster.region if cluster else (programme.region if programme else None)
+            self.instance.region = data["region"]
+        return data
+
+
+class EvaluationReportForm(ProjectPlacedForm):
+    enterprise = enterprise_by_code()
+
+    class Meta:
+        model = EvaluationReport
+        fields = [
+            "project",
+            "programme",
+            "enterprise",
+            "standard",
+            "report_number",
+            "issued_on",
+            "conclusion",
+            "summary",
+            "evaluator",
+        ]
+
+
+class BenefitForm(ProjectPlacedForm):
+    enterprise = enterprise_by_code(required=False)
+
+    class Meta:
+        model = Benefit
+        fields = [
+            "project",
+            "programme",
+            "cluster",
+            "enterprise",
+            "kind",
+            "amount",
+            "year",
+            "calculation",
+            "evidence",
+        ]

@@ -1,21 +1,43 @@
 """Reads of delivery: the records each programme figure counts, and a project's KPI progress.
 
-Only approved activities count. The figure functions take ``(programme, region=, cluster_id=)``
+Only approved activities, closed (verified) problems, approved standards and verified benefits
+count. The figure functions take ``(programme, region=, cluster_id=)``
 like every metric's records; list pages' drill-down filters call the same functions, so a figure
 and the list behind it can never disagree.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from uplift.accounts.access import in_subtree, region_prefix
 from uplift.registry.models import ClusterMembership, Enterprise
 
-from .choices import ActivityKind, ActivityStatus, KpiKind
-from .models import Activity, Participation, ServiceProject
+from .choices import (
+    ActivityKind,
+    ActivityStatus,
+    BenefitStatus,
+    KpiKind,
+    ProblemStatus,
+    StandardLevel,
+    StandardStatus,
+)
+from .models import (
+    Activity,
+    Benefit,
+    EvaluationReport,
+    Participation,
+    Problem,
+    ServiceProject,
+    StandardWork,
+)
+
+#: A standard counts as drafted or revised once approved (and still once published).
+COUNTED_STANDARD = (StandardStatus.APPROVED, StandardStatus.PUBLISHED)
 
 
 def _in_region(qs: QuerySet, lookup: str, region: str | None) -> QuerySet:
@@ -73,6 +95,53 @@ def trained_advanced_enterprises(
     return _enterprises(trainings, programme, region, cluster_id)
 
 
+def _sliced(qs: QuerySet, region: str | None, cluster_id: int | None) -> QuerySet:
+    qs = _in_region(qs, "region_id", region)
+    return qs.filter(cluster_id=cluster_id) if cluster_id else qs
+
+
+def found_problems(programme: Any, *, region: str | None = None, cluster_id: int | None = None) -> QuerySet:
+    """The programme's quality problems found at enterprises in a region, or in one cluster."""
+    return _sliced(Problem.objects.filter(programme=programme), region, cluster_id)
+
+
+def solved_problems(programme: Any, *, region: str | None = None, cluster_id: int | None = None) -> QuerySet:
+    """Problems whose correction was verified (closed): the "problems solved" figure."""
+    return found_problems(programme, region=region, cluster_id=cluster_id).filter(status=ProblemStatus.CLOSED)
+
+
+def overdue(problems: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """Those of ``problems`` not closed by their deadline."""
+    return problems.exclude(status=ProblemStatus.CLOSED).filter(deadline__lt=today or timezone.localdate())
+
+
+def local_standard_works(
+    programme: Any, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Standard work of the programme on local standards (DB) that have been approved: the
+    "local standards drafted or revised" figure counts their distinct standards."""
+    qs = StandardWork.objects.filter(
+        programme=programme, standard__level=StandardLevel.LOCAL, standard__status__in=COUNTED_STANDARD
+    )
+    return _sliced(qs, region, cluster_id)
+
+
+def counted_evaluation_reports(
+    programme: Any, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Enterprise-standard evaluation reports issued in the programme, by the enterprise's region."""
+    return _sliced(EvaluationReport.objects.filter(programme=programme), region, cluster_id)
+
+
+def verified_benefits(
+    programme: Any, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Benefit claims a bureau officer has verified: only these count."""
+    return _sliced(
+        Benefit.objects.filter(programme=programme, status=BenefitStatus.VERIFIED), region, cluster_id
+    )
+
+
 def kpi_actuals(project: ServiceProject) -> dict[str, int]:
     """What the project's approved records show, per KPI kind (the targets are set on its KPIs)."""
     activities = Activity.objects.filter(project=project, status=ActivityStatus.APPROVED)
@@ -87,6 +156,16 @@ def kpi_actuals(project: ServiceProject) -> dict[str, int]:
         KpiKind.ENTERPRISES: totals["enterprises"] or 0,
         KpiKind.MANAGERS: totals["managers"] or 0,
         KpiKind.TRAINED_ADVANCED: trained.values("enterprise_id").distinct().count(),
+        KpiKind.PROBLEMS_SOLVED: project.problems.filter(status=ProblemStatus.CLOSED).count(),
+        KpiKind.STANDARDS: project.standard_works.filter(standard__status__in=COUNTED_STANDARD)
+        .values("standard_id")
+        .distinct()
+        .count(),
+        KpiKind.EVALUATION_REPORTS: project.evaluation_reports.count(),
+        KpiKind.BENEFITS: project.benefits.filter(status=BenefitStatus.VERIFIED).aggregate(v=Sum("amount"))[
+            "v"
+        ]
+        or 0,
     }
 
 
@@ -110,3 +189,20 @@ def activity_counts(project: ServiceProject) -> dict[str, int]:
     """The project's activities by status (drafts included), for its page."""
     rows = project.activities.order_by().values("status").annotate(n=Count("pk"))
     return {r["status"]: r["n"] for r in rows}
+
+
+def project_results(project: ServiceProject, user: Any) -> dict[str, Any]:
+    """What a project has to show beside its activities, as ``user`` may see it: problems found,
+    solved and overdue, standards, evaluation reports, benefits verified and waiting."""
+    problems = Problem.objects.visible_to(user).filter(project=project)
+    benefits = Benefit.objects.visible_to(user).filter(project=project)
+    return {
+        "problems": problems.count(),
+        "solved": problems.filter(status=ProblemStatus.CLOSED).count(),
+        "overdue": overdue(problems).count(),
+        "standards": StandardWork.objects.visible_to(user).filter(project=project).count(),
+        "reports": EvaluationReport.objects.visible_to(user).filter(project=project).count(),
+        "benefits_verified": benefits.filter(status=BenefitStatus.VERIFIED).aggregate(v=Sum("amount"))["v"]
+        or 0,
+        "benefits_waiting": benefits.filter(status=BenefitStatus.SUBMITTED).count(),
+    }

@@ -3,7 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from uplift.core.tables import BaseTable
 
-from .models import Activity, GradeRecord, Participation, ProjectKpi, ServiceProject
+from .models import (
+    Activity,
+    Benefit,
+    EvaluationReport,
+    GradeRecord,
+    Participation,
+    Problem,
+    ProjectKpi,
+    ServiceProject,
+    Standard,
+    StandardWork,
+)
 
 
 class ServiceProjectTable(BaseTable):
@@ -46,3 +57,58 @@ class GradeRecordTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = GradeRecord
         fields = ("institution", "project_title", "grade", "accepted_on", "source")
+
+
+class ProblemTable(BaseTable):
+    description = tables.Column(linkify=True)
+    overdue = tables.BooleanColumn(verbose_name=_("Overdue"), accessor="is_overdue", orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = Problem
+        fields = (
+            "found_on",
+            "enterprise",
+            "category",
+            "severity",
+            "description",
+            "deadline",
+            "status",
+            "closed_on",
+            "overdue",
+        )
+
+    def render_description(self, value):
+        return value if len(value) <= 40 else value[:40] + "…"
+
+
+class StandardTable(BaseTable):
+    number = tables.Column(linkify=True)
+    title = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Standard
+        fields = ("number", "title", "level", "status", "cluster", "published_on")
+
+
+class StandardWorkTable(BaseTable):
+    standard = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = StandardWork
+        fields = ("standard", "kind", "project", "cluster", "started_on")
+
+
+class EvaluationReportTable(BaseTable):
+    report_number = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = EvaluationReport
+        fields = ("report_number", "enterprise", "standard", "issued_on", "conclusion", "evaluator")
+
+
+class BenefitTable(BaseTable):
+    amount = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Benefit
+        fields = ("year", "enterprise", "cluster", "kind", "amount", "status", "verified_at")

@@ -11,8 +11,19 @@ from uplift.accounts.access import principal_of
 from uplift.core.views import Action, ObjectViews
 
 from . import filtersets, forms, selectors, services, tables
-from .choices import ActivityStatus, ProjectStatus
-from .models import Activity, GradeRecord, Participation, ProjectKpi, ServiceProject
+from .choices import ActivityStatus, BenefitStatus, ProblemStatus, ProjectStatus
+from .models import (
+    Activity,
+    Benefit,
+    EvaluationReport,
+    GradeRecord,
+    Participation,
+    Problem,
+    ProjectKpi,
+    ServiceProject,
+    Standard,
+    StandardWork,
+)
 
 
 def _status_is(*states: str):
@@ -35,6 +46,7 @@ def project_extra(project: ServiceProject, user: Any) -> dict[str, Any]:
         "recent": Activity.objects.visible_to(user)
         .filter(project=project)
         .annotate(participation_count=Count("participations"))[:10],
+        "results": selectors.project_results(project, user),
     }
 
 
@@ -49,6 +61,8 @@ def activity_extra(activity: Activity, user: Any) -> dict[str, Any]:
         "participations": parts,
         "managers": sum(p.managers for p in parts),
         "can_edit_participants": activity.is_editable and user.has_perm("delivery.add_participation"),
+        "problems": Problem.objects.visible_to(user).filter(activity=activity).select_related("enterprise"),
+        "can_add_problem": user.has_perm("delivery.add_problem"),
     }
 
 
@@ -203,4 +217,197 @@ grade_views = ObjectViews(
     service_prefix="grade_record",
     select_related=("institution", "programme"),
     detail_fields=["institution", "project_title", "programme", "grade", "accepted_on", "source"],
+)
+
+
+def _follower(obj: Any, user: Any) -> bool:
+    """The institution following a problem, or an officer."""
+    return _officer(user) or obj.institution_id in principal_of(user).institution_ids
+
+
+problem_views = ObjectViews(
+    model=Problem,
+    table=tables.ProblemTable,
+    filterset=filtersets.ProblemFilterSet,
+    form=forms.ProblemForm,
+    services=services,
+    select_related=("enterprise", "project", "activity", "cluster", "institution", "region"),
+    detail_fields=[
+        "enterprise",
+        "region",
+        "category",
+        "severity",
+        "status",
+        "found_on",
+        "deadline",
+        "description",
+        "root_cause",
+        "corrective_action",
+        "responsible_person",
+        "corrected_on",
+        "closed_on",
+        "verified_by",
+        "verification_note",
+        "programme",
+        "project",
+        "activity",
+        "cluster",
+        "institution",
+    ],
+    detail_template="delivery/problem_detail.html",
+    actions=[
+        Action(
+            "correct",
+            gettext_lazy("Record the correction"),
+            services.problem_correct,
+            "problem",
+            form=forms.CorrectForm,
+            when=lambda obj, user: obj.status == ProblemStatus.OPEN and _follower(obj, user),
+            help=gettext_lazy("The root cause and the action the enterprise took."),
+        ),
+        Action(
+            "verify",
+            gettext_lazy("Verify and close"),
+            services.problem_verify,
+            "problem",
+            form=forms.VerifyForm,
+            when=lambda obj, user: obj.status == ProblemStatus.CORRECTED and _follower(obj, user),
+            help=gettext_lazy("Once verified the problem counts as solved."),
+        ),
+        Action(
+            "reopen",
+            gettext_lazy("Correction not accepted"),
+            services.problem_reopen,
+            "problem",
+            form=forms.ReopenForm,
+            danger=True,
+            when=lambda obj, user: obj.status == ProblemStatus.CORRECTED and _follower(obj, user),
+        ),
+    ],
+)
+standard_views = ObjectViews(
+    model=Standard,
+    table=tables.StandardTable,
+    filterset=filtersets.StandardFilterSet,
+    form=forms.StandardForm,
+    services=services,
+    select_related=("cluster",),
+    detail_fields=[
+        "number",
+        "title",
+        "level",
+        "status",
+        "issued_by",
+        "cluster",
+        "approved_on",
+        "published_on",
+        "effective_on",
+        "withdrawn_on",
+    ],
+    detail_template="delivery/standard_detail.html",
+    detail_extra=lambda obj, user: {
+        "works": StandardWork.objects.visible_to(user).filter(standard=obj).select_related("project"),
+        "reports": EvaluationReport.objects.visible_to(user)
+        .filter(standard=obj)
+        .select_related("enterprise"),
+    },
+)
+standard_work_views = ObjectViews(
+    model=StandardWork,
+    table=tables.StandardWorkTable,
+    filterset=filtersets.StandardWorkFilterSet,
+    form=forms.StandardWorkForm,
+    services=services,
+    service_prefix="standard_work",
+    select_related=("standard", "project", "cluster"),
+    detail_fields=[
+        "standard",
+        "kind",
+        "programme",
+        "project",
+        "cluster",
+        "institution",
+        "region",
+        "started_on",
+        "note",
+    ],
+)
+evaluation_report_views = ObjectViews(
+    model=EvaluationReport,
+    table=tables.EvaluationReportTable,
+    filterset=filtersets.EvaluationReportFilterSet,
+    form=forms.EvaluationReportForm,
+    services=services,
+    service_prefix="evaluation_report",
+    select_related=("enterprise", "standard"),
+    detail_fields=[
+        "report_number",
+        "enterprise",
+        "region",
+        "standard",
+        "issued_on",
+        "conclusion",
+        "summary",
+        "evaluator",
+        "programme",
+        "project",
+        "cluster",
+        "institution",
+    ],
+)
+benefit_views = ObjectViews(
+    model=Benefit,
+    table=tables.BenefitTable,
+    filterset=filtersets.BenefitFilterSet,
+    form=forms.BenefitForm,
+    services=services,
+    select_related=("enterprise", "cluster"),
+    detail_fields=[
+        "enterprise",
+        "cluster",
+        "region",
+        "kind",
+        "amount",
+        "year",
+        "calculation",
+        "evidence",
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "verified_at",
+        "verified_by",
+        "verification_note",
+        "programme",
+        "project",
+        "institution",
+    ],
+    actions=[
+        Action(
+            "submit",
+            gettext_lazy("Submit for verification"),
+            services.benefit_submit,
+            "benefit",
+            when=lambda obj, user: obj.is_editable,
+            help=gettext_lazy(
+                "A bureau officer checks the calculation and the evidence; it counts once verified."
+            ),
+        ),
+        Action(
+            "verify",
+            gettext_lazy("Verify"),
+            services.benefit_verify,
+            "benefit",
+            form=forms.VerifyForm,
+            when=lambda obj, user: obj.status == BenefitStatus.SUBMITTED and _officer(user),
+        ),
+        Action(
+            "reject",
+            gettext_lazy("Reject"),
+            services.benefit_reject,
+            "benefit",
+            form=forms.RejectForm,
+            danger=True,
+            when=lambda obj, user: obj.status == BenefitStatus.SUBMITTED and _officer(user),
+        ),
+    ],
 )

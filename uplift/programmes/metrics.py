@@ -241,6 +241,71 @@ register(
 )
 
 
+register(
+    Metric(
+        name="problems_found",
+        label=_("Quality problems found"),
+        unit="problems",
+        unit_label=pgettext_lazy("unit after a count", "problems"),
+        records=delivery.found_problems,
+        list_url="delivery:problem_list",
+        list_param="found_in",
+        cluster_lookup="cluster_id",
+    )
+)
+register(
+    Metric(
+        name="problems_solved",
+        label=_("Quality problems solved"),
+        unit="problems",
+        unit_label=pgettext_lazy("unit after a count", "problems"),
+        records=delivery.solved_problems,
+        list_url="delivery:problem_list",
+        list_param="solved_in",
+        cluster_lookup="cluster_id",
+    )
+)
+register(
+    Metric(
+        name="local_standards",
+        label=_("Local standards drafted or revised"),
+        unit="standards",
+        unit_label=pgettext_lazy("unit after a count", "standards"),
+        records=delivery.local_standard_works,
+        list_url="delivery:standardwork_list",
+        list_param="counted_in",
+        cluster_lookup="cluster_id",
+        count_of="standard_id",
+        distinct=True,
+    )
+)
+register(
+    Metric(
+        name="standard_evaluation_reports",
+        label=_("Enterprise-standard evaluation reports"),
+        unit="reports",
+        unit_label=pgettext_lazy("unit after a count", "reports"),
+        records=delivery.counted_evaluation_reports,
+        list_url="delivery:evaluationreport_list",
+        list_param="counted_in",
+        cluster_lookup="cluster_id",
+    )
+)
+register(
+    Metric(
+        name="benefits_verified_yuan",
+        label=_("Verified economic benefit"),
+        unit="yuan",
+        unit_label=pgettext_lazy("unit after an amount", "yuan"),
+        records=delivery.verified_benefits,
+        list_url="delivery:benefit_list",
+        list_param="counted_in",
+        cluster_lookup="cluster_id",
+        sum_of="amount",
+    )
+)
+
+
 # --- Procurement ---------------------------------------------------------------------------------
 # A lot is the service of one pilot, so a tender's, a lot's or a contract's place is the region and
 # the cluster of its pilot. A draft tender is not procurement yet: it counts nowhere.

@@ -3,7 +3,10 @@
 * :mod:`.projects` — service projects (created by signed contracts), their plan and KPIs, their
   start and submission for acceptance; historical acceptance grades;
 * :mod:`.activities` — activities with the enterprises taking part, and their approval:
-  draft → submitted → returned (with a reason) → approved (by an officer other than the submitter).
+  draft → submitted → returned (with a reason) → approved (by an officer other than the submitter);
+* :mod:`.problems` — quality problems and their correction: open → corrected → closed (solved);
+* :mod:`.standards` — the standards registry, standard work, enterprise-standard evaluation reports;
+* :mod:`.benefits` — economic benefits: draft → submitted → verified, or rejected with a reason.
 
 Workflow services take ``at=`` so the demo and tests can replay a 2018 timeline; pages and the
 API never let a user set it.
@@ -20,6 +23,8 @@ from .activities import (
     participation_update,
     participations_add,
 )
+from .benefits import benefit_create, benefit_reject, benefit_submit, benefit_update, benefit_verify
+from .problems import problem_correct, problem_create, problem_reopen, problem_update, problem_verify
 from .projects import (
     grade_record_create,
     grade_record_update,
@@ -30,6 +35,14 @@ from .projects import (
     project_submit,
     project_update,
 )
+from .standards import (
+    evaluation_report_create,
+    evaluation_report_update,
+    standard_create,
+    standard_update,
+    standard_work_create,
+    standard_work_update,
+)
 
 __all__ = [
     "activity_approve",
@@ -37,6 +50,13 @@ __all__ = [
     "activity_return",
     "activity_submit",
     "activity_update",
+    "benefit_create",
+    "benefit_reject",
+    "benefit_submit",
+    "benefit_update",
+    "benefit_verify",
+    "evaluation_report_create",
+    "evaluation_report_update",
     "grade_record_create",
     "grade_record_update",
     "kpi_create",
@@ -45,8 +65,17 @@ __all__ = [
     "participation_remove",
     "participation_update",
     "participations_add",
+    "problem_correct",
+    "problem_create",
+    "problem_reopen",
+    "problem_update",
+    "problem_verify",
     "project_create",
     "project_start",
     "project_submit",
     "project_update",
+    "standard_create",
+    "standard_update",
+    "standard_work_create",
+    "standard_work_update",
 ]
