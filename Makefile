@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format messages bench clean
+.PHONY: demo test lint format messages bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ messages: $(STAMP)
 	cd uplift && ../$(BIN)/uplift makemessages -l zh_Hans --no-location -i "locale/*"
 	$(BIN)/python scripts/hant_from_hans.py
 	cd uplift && ../$(BIN)/uplift compilemessages -l zh_Hans -l zh_Hant
+
+# The README's screenshots, from a demo running on 127.0.0.1:8000 (needs Debian's chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python scripts/screenshots.py
 
 # Page timings on the demo dataset (see bench/README.md); results go to bench/RESULTS.md by hand.
 bench: $(STAMP)

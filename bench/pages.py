@@ -35,10 +35,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def pages() -> list[tuple[str, str]]:
+    from uplift.delivery.models import ServiceProject
     from uplift.registry.models import Enterprise, IndustrialCluster
 
     ent = Enterprise.objects.filter(region__code__startswith="4211").order_by("pk").first()
     cluster = IndustrialCluster.objects.get(name="蕲春蕲艾")
+    project = ServiceProject.objects.get(pilot__cluster=cluster)
     return [
         ("dashboard (province)", "/programmes/hubei-2018/dashboard/"),
         ("dashboard (Huanggang)", "/programmes/hubei-2018/dashboard/?region=421100"),
@@ -49,6 +51,12 @@ def pages() -> list[tuple[str, str]]:
         ("cluster detail", f"/registry/clusters/{cluster.pk}/"),
         ("API enterprises", "/api/registry/enterprises/"),
         ("API dashboard", "/api/programmes/programmes/hubei-2018/dashboard/"),
+        ("service project detail", f"/delivery/projects/{project.pk}/"),
+        ("activity list, counted", "/delivery/activities/?counted_in=hubei-2018"),
+        ("participation list, counted", "/delivery/participations/?counted_in=hubei-2018"),
+        ("problem list, overdue", "/delivery/problems/?overdue=true"),
+        ("benefit list, counted", "/delivery/benefits/?counted_in=hubei-2018"),
+        ("grade bulletin (public)", "/public/bulletin/"),
     ]
 
 

@@ -1,6 +1,15 @@
 import pytest
 
 
+def pytest_configure(config):
+    """Tests hash passwords with a fast hasher (Django's advice for test speed): the production
+    PBKDF2 (a million rounds) would spend most of the suite creating the cast's users. What is
+    tested — policy, history, lockout — does not depend on the hasher."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _english(settings):
     """Tests read messages in English; the product's default stays zh-hans."""

@@ -270,4 +270,6 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.programmes.demo.build",
     "uplift.procurement.demo.build",
     "uplift.delivery.demo.build",
+    "uplift.delivery.demo_results.build",
+    "uplift.delivery.demo_acceptance.build",
 ]

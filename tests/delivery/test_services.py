@@ -269,15 +269,40 @@ def test_an_institution_writes_its_plan_but_not_the_bureaus_fields(w, d):
 
 
 def test_kpi_actuals_count_the_projects_approved_records(w, d):
+    # The scenario's results: an open problem, work on an approved standard, an evaluation report,
+    # a draft benefit claim.
     actual = selectors.kpi_actuals(d.project)
     assert actual == {
         KpiKind.ACTIVITIES: 1,
         KpiKind.ENTERPRISES: 1,
         KpiKind.MANAGERS: 3,
         KpiKind.TRAINED_ADVANCED: 1,
+        KpiKind.PROBLEMS_SOLVED: 0,
+        KpiKind.STANDARDS: 1,
+        KpiKind.EVALUATION_REPORTS: 1,
+        KpiKind.BENEFITS: 0,
     }
     rows = selectors.kpi_progress(d.project, d.project.kpis.all())
     assert rows[0]["actual"] == 1 and rows[0]["percent"] == 10.0
+    # A draft standard's work does not count; a problem counts once its correction is verified, a
+    # benefit once an officer has verified it; Hunan's records never count here.
+    draft = services.standard_create(actor=None, level="local", title="起草中", status="drafting")
+    services.standard_work_create(
+        actor=None, project=d.project, standard=draft, kind="new", started_on=day(8, 1)
+    )
+    problem = services.problem_correct(
+        actor=None, problem=d.problem, root_cause="原因", corrective_action="措施", corrected_on=day(8, 1)
+    )
+    services.problem_verify(actor=None, problem=problem)
+    services.benefit_verify(actor=w.officer, benefit=services.benefit_submit(actor=None, benefit=d.benefit))
+    services.benefit_verify(actor=None, benefit=services.benefit_submit(actor=None, benefit=d.benefit_out))
+    actual = selectors.kpi_actuals(d.project)
+    assert (
+        actual[KpiKind.PROBLEMS_SOLVED],
+        actual[KpiKind.STANDARDS],
+        actual[KpiKind.EVALUATION_REPORTS],
+        actual[KpiKind.BENEFITS],
+    ) == (1, 1, 1, 120000)
 
 
 # --- Figures ---------------------------------------------------------------------------------------

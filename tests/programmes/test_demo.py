@@ -8,11 +8,25 @@ from django.core.management import call_command
 
 from uplift.accounts.models import User
 from uplift.core.demo import build_demo
-from uplift.delivery.models import Activity
+from uplift.delivery.models import (
+    Acceptance,
+    Activity,
+    Benefit,
+    GradeRecord,
+    Problem,
+    ServiceProject,
+    Standard,
+)
 from uplift.registry.models import Enterprise
 from uplift.registry.validators import validate_credit_code
 
 pytestmark = pytest.mark.django_db
+
+
+def _figures(*args: str) -> dict:
+    out = io.StringIO()
+    call_command("figures", "--json", "--programme", "hubei-2018", *args, stdout=out)
+    return {name: figure["value"] for name, figure in json.loads(out.getvalue()).items()}
 
 
 def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
@@ -36,15 +50,42 @@ def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
         "approved",
     }
     assert Activity.objects.exclude(status="approved").count() == 12 + 2 * 4
+    # Results: problems counted once found, solved once verified; approved local standards;
+    # verified benefits only (claims waiting or rejected exist and count nowhere).
+    assert data["problems_found"]["value"] == 119
+    assert data["problems_solved"]["value"] == 106
+    assert data["local_standards"]["value"] == 7
+    assert data["standard_evaluation_reports"]["value"] == 88
+    assert data["benefits_verified_yuan"]["value"] > 100_000_000
+    assert set(Problem.objects.values_list("status", flat=True)) == {"open", "corrected", "closed"}
+    assert set(Benefit.objects.values_list("status", flat=True)) == {"submitted", "verified", "rejected"}
+    hanchuan = _figures("--cluster", "汉川小童车")
+    assert hanchuan["problems_found"] == hanchuan["problems_solved"] == 56
+    qichun = _figures("--cluster", "蕲春蕲艾")
+    assert (qichun["local_standards"], qichun["standard_evaluation_reports"]) == (3, 88)
+    assert _figures("--cluster", "潜江小龙虾")["local_standards"] == 4
+    assert _figures("--cluster", "仙桃休闲女装")["benefits_verified_yuan"] == 130_000_000
+    # Acceptance: six projects graded and published (a spread of grades), one being scored; the
+    # rest in progress (Qichun, for the user guide, and those with activities awaiting approval).
+    published = Acceptance.objects.filter(status="published")
+    assert sorted(published.values_list("grade", flat=True)) == sorted(
+        ["excellent", "excellent", "good", "good", "good", "fair"]
+    )
+    assert Acceptance.objects.filter(status="draft").count() == 1
+    assert ServiceProject.objects.get(pilot__cluster__name="蕲春蕲艾").status == "in_progress"
+    assert GradeRecord.objects.filter(acceptance__in=published).count() == 6
+    bulletin = client.get("/public/bulletin/").content.decode()
+    assert bulletin.count("鄂市监质〔2019〕3号") == 6
 
     for code in Enterprise.objects.values_list("credit_code", flat=True)[:500]:
         validate_credit_code(code)
     roles = {login["role"] for login in ctx.logins}
     assert len(roles) == 7
 
-    counts = (Enterprise.objects.count(), User.objects.count(), Activity.objects.count())
+    models = (Enterprise, User, Activity, Problem, Standard, Benefit, Acceptance)
+    counts = [m.objects.count() for m in models]
     build_demo()
-    assert (Enterprise.objects.count(), User.objects.count(), Activity.objects.count()) == counts
+    assert [m.objects.count() for m in models] == counts
 
     # Every demo login works and lands somewhere useful.
     for login in ctx.logins:

@@ -12,8 +12,11 @@ from uplift.registry.services import enterprise_bulk_create, enterprise_create
 from uplift.registry.validators import (
     USCC_ALPHABET,
     normalise_credit_code,
+    normalise_standard_number,
+    standard_level,
     uscc_check_character,
     validate_credit_code,
+    validate_standard_number,
 )
 
 
@@ -47,6 +50,91 @@ def test_bad_credit_codes_say_what_is_wrong(code, message):
 
 def test_full_width_and_lower_case_codes_are_normalised():
     assert normalise_credit_code(" ９１３５０１００m０００１００y４３ ") == "91350100M000100Y43"
+
+
+# --- Standard numbers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("GB/T 19580-2012", "GB/T 19580-2012"),
+        ("gb/t19580—2012", "GB/T 19580-2012"),
+        ("ＧＢ／Ｔ　19580－2012", "GB/T 19580-2012"),
+        (" gb / t  19580 – 2012 ", "GB/T 19580-2012"),
+        ("GB2760-2014", "GB 2760-2014"),
+        ("db42/t1234-2019", "DB42/T 1234-2019"),
+        ("DB42/1234-2019", "DB42 1234-2019"),
+        ("DB4201/T 001-2019", "DB4201/T 001-2019"),
+        ("db4201/t001—2019", "DB4201/T 001-2019"),
+        ("t/hbaia 001-2019", "T/HBAIA 001-2019"),
+        ("ｑ／ｑｃａｙ　００１－２０１８", "Q/QCAY 001-2018"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_standard_numbers_are_normalised(typed, stored):
+    assert normalise_standard_number(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "number, level",
+    [
+        ("GB 2760-2014", "national"),
+        ("GB/T 19580-2012", "national_rec"),
+        ("GB/T 1.1-2020", "national_rec"),
+        ("DB42/T 1234-2019", "local"),
+        ("DB42 567-2018", "local"),
+        ("DB4201/T 001-2019", "local"),
+        ("T/HBAIA 001-2019", "group"),
+        ("Q/QCAY 001-2018", "enterprise"),
+        ("Q/320500 ABC 001-2018", "enterprise"),  # with the region code of the filing
+        ("ISO 9001-2015", None),
+        ("GB/T 19580", None),
+        ("GB/T 19580-12", None),
+        ("gb/t 19580-2012", None),  # read after normalising, not before
+    ],
+)
+def test_a_standard_numbers_level_is_read_from_its_prefix(number, level):
+    assert standard_level(number) == level
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "number, level",
+    [
+        ("GB 2760-2014", "national"),
+        ("GB/T 19580-2012", None),
+        ("DB42/T 1234-2019", "local"),
+        ("DB4201/T 001-2019", "local"),
+        ("DB43/T 5678-2018", "local"),
+        ("T/HBAIA 001-2019", "group"),
+        ("Q/QCAY 001-2018", "enterprise"),
+    ],
+)
+def test_well_formed_standard_numbers_are_valid(number, level):
+    validate_standard_number(number, level)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "number, level, message",
+    [
+        ("GB/T 19580-2012", "local", "DB42/T 1234-2019"),  # names the level's example
+        ("DB42/T 1234-2019", "national_rec", "GB/T 19580-2012"),
+        ("T/HBAIA 001-2019", "enterprise", "Q/QCAY 001-2018"),
+        ("XYZ 1-2019", None, "not a standard number"),
+        ("GB/T 19580-1900", None, "not plausible"),
+        ("GB/T 19580-2999", None, "not plausible"),
+        ("DB99/T 001-2019", "local", "no province or city"),  # 990000 is in the registry, not GB/T 2260
+        ("DB71/T 001-2019", "local", "no province or city"),
+        ("DB4299/T 001-2019", "local", "no province or city"),
+        ("DB00/T 001-2019", "local", "no province or city"),
+    ],
+)
+def test_bad_standard_numbers_say_what_is_wrong(number, level, message):
+    with pytest.raises(ValidationError, match=message):
+        validate_standard_number(number, level)
 
 
 @pytest.mark.django_db

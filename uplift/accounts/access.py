@@ -59,6 +59,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "standardwork", EDIT),
         ("delivery", "evaluationreport", EDIT),
         ("delivery", "benefit", EDIT),
+        ("delivery", "acceptancecriterion", (VIEW,)),
+        ("delivery", "acceptance", (VIEW,)),
+        ("delivery", "acceptancescore", (VIEW,)),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "enterprise", (VIEW,)),
@@ -540,6 +543,10 @@ def _project_rule(prefix: str) -> Rule:
 SCOPES["delivery.serviceproject"] = _project_rule("")
 SCOPES["delivery.projectkpi"] = _project_rule("project__")
 SCOPES["delivery.qualitymethod"] = lambda p: EVERYTHING if p.roles else NOTHING
+# Acceptance: the bureau of the pilot's region and the institution graded; the rubric is public.
+SCOPES["delivery.acceptance"] = _project_rule("project__")
+SCOPES["delivery.acceptancescore"] = _project_rule("acceptance__project__")
+SCOPES["delivery.acceptancecriterion"] = lambda p: EVERYTHING if p.roles else NOTHING
 
 
 def _approved_and(q: Q, prefix: str = "", status: str = "approved") -> Q:

@@ -47,6 +47,10 @@ router.register("delivery/standards", delivery.StandardViewSet, basename="standa
 router.register("delivery/standard-work", delivery.StandardWorkViewSet, basename="standardwork")
 router.register("delivery/evaluation-reports", delivery.EvaluationReportViewSet, basename="evaluationreport")
 router.register("delivery/benefits", delivery.BenefitViewSet, basename="benefit")
+router.register(
+    "delivery/acceptance-criteria", delivery.AcceptanceCriterionViewSet, basename="acceptancecriterion"
+)
+router.register("delivery/acceptances", delivery.AcceptanceViewSet, basename="acceptance")
 
 app_name = "api"
 

@@ -131,6 +131,9 @@ class ObjectViews:
     nav: bool = True
     #: extra columns of the list computed in its query, e.g. ``{"participation_count": Count(...)}``
     list_annotations: dict[str, Any] = field(default_factory=dict)
+    #: whether a record may still be edited at all (a closed problem, a graded acceptance may not);
+    #: the page hides its Edit button and the edit page sends the user back. The service decides.
+    can_edit: Callable[[Any, Any], bool] = _always
 
     registry: ClassVar[list[ObjectViews]] = []
 
@@ -318,7 +321,7 @@ class ObjectDetailView(SpecMixin, DetailView):
             ],
             history=selectors.history_of(obj),
             edit_url=reverse(url_name(self.spec.model, "edit"), args=[obj.pk])
-            if self.spec.editable
+            if self.spec.editable and self.spec.can_edit(obj, user)
             else None,
         )
         return ctx
@@ -335,6 +338,9 @@ class ObjectEditView(SpecMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.object = self.scoped_object(kwargs.get("pk"))
+        if self.object is not None and not self.spec.can_edit(self.object, request.user):
+            messages.error(request, _("%(name)s can no longer be edited.") % {"name": self.object})
+            return HttpResponseRedirect(self.object.get_absolute_url())
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self):

@@ -9,6 +9,9 @@ from uplift.core.api import ObjectViewSet, ScopedModelSerializer, with_inputs
 
 from . import filtersets, services, views
 from .models import (
+    Acceptance,
+    AcceptanceCriterion,
+    AcceptanceScore,
     Activity,
     Benefit,
     EvaluationReport,
@@ -236,6 +239,16 @@ class ProblemSerializer(ProjectPlacedSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     days_to_close = serializers.IntegerField(read_only=True, allow_null=True)
 
+    def validate(self, attrs):
+        # Found in an activity: the activity says which project (or programme) the problem is of.
+        activity = attrs.get("activity")
+        if activity is not None and self.instance is None and not attrs.get("project"):
+            if activity.project_id:
+                attrs["project"] = activity.project
+            else:
+                attrs.setdefault("programme", activity.programme)
+        return super().validate(attrs)
+
     class Meta:
         model = Problem
         fields = [
@@ -264,7 +277,8 @@ class ProblemSerializer(ProjectPlacedSerializer):
             "days_to_close",
             *STAMPS,
         ]
-        read_only_fields = ["cluster", "institution", "region"]
+        # The status moves only through correct / verify / reopen.
+        read_only_fields = ["cluster", "institution", "region", "status"]
 
 
 class CorrectSerializer(serializers.Serializer):
@@ -420,3 +434,80 @@ class BenefitViewSet(ObjectViewSet):
     select_related = ("enterprise", "cluster")
     services = services
     workflow = with_inputs(views.benefit_views.actions, verify=NoteSerializer, reject=RejectSerializer)
+
+
+class AcceptanceCriterionSerializer(ScopedModelSerializer):
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["id", "programme", "order", "name", "points", "guidance", *STAMPS]
+        validators: list = []
+
+
+class AcceptanceCriterionViewSet(ObjectViewSet):
+    """The programmes' acceptance rubrics: criteria with their points (100 in all per programme)."""
+
+    serializer_class = AcceptanceCriterionSerializer
+    filterset_class = filtersets.AcceptanceCriterionFilterSet
+    services = services
+    service_prefix = "acceptance_criterion"
+
+
+class AcceptanceScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcceptanceScore
+        fields = ["criterion", "score", "comment"]
+
+
+class AcceptanceSerializer(ScopedModelSerializer):
+    scores = AcceptanceScoreSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Acceptance
+        fields = [
+            "id",
+            "project",
+            "held_on",
+            "panel",
+            "conclusion",
+            "status",
+            "scores",
+            "total",
+            "grade",
+            "graded_at",
+            "graded_by",
+            "published_at",
+            "bulletin_number",
+            "grade_record",
+            *STAMPS,
+        ]
+        read_only_fields = ["status"]
+
+
+class ScoreInputSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ScoresSerializer(serializers.Serializer):
+    scores = ScoreInputSerializer(many=True, allow_empty=False)
+
+    def validate(self, attrs):
+        return {"scores": [(s["criterion"], s["score"], s["comment"]) for s in attrs["scores"]]}
+
+
+class PublishSerializer(serializers.Serializer):
+    bulletin_number = serializers.CharField(max_length=60)
+
+
+class AcceptanceViewSet(ObjectViewSet):
+    """Acceptances of submitted projects. Workflow: score → grade (closes the project) → publish."""
+
+    serializer_class = AcceptanceSerializer
+    filterset_class = filtersets.AcceptanceFilterSet
+    select_related = ("project", "grade_record")
+    services = services
+    workflow = with_inputs(views.acceptance_views.actions, score=ScoresSerializer, publish=PublishSerializer)
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("scores")

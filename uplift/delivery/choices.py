@@ -124,3 +124,15 @@ class BenefitStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
+
+
+class AcceptanceStatus(models.TextChoices):
+    """An acceptance is scored as a draft, graded (the project is closed), then published."""
+
+    DRAFT = "draft", _("Scoring")
+    GRADED = "graded", _("Graded")
+    PUBLISHED = "published", _("Published in the bulletin")
+
+
+#: The lowest total (out of 100) of each grade, best first; below the last is a fail.
+GRADE_BANDS = [(90, Grade.EXCELLENT), (75, Grade.GOOD), (60, Grade.FAIR)]

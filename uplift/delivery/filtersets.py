@@ -13,6 +13,7 @@ from uplift.registry.filtersets import ProgrammeSlugFilter
 
 from . import selectors
 from .choices import (
+    AcceptanceStatus,
     ActivityKind,
     ActivityStatus,
     BenefitKind,
@@ -29,6 +30,8 @@ from .choices import (
     StandardWorkKind,
 )
 from .models import (
+    Acceptance,
+    AcceptanceCriterion,
     Activity,
     Benefit,
     EvaluationReport,
@@ -215,3 +218,25 @@ class BenefitFilterSet(BaseFilterSet):
     class Meta:
         model = Benefit
         fields = ["programme", "status", "kind", "year", "region", "cluster"]
+
+
+class AcceptanceCriterionFilterSet(BaseFilterSet):
+    search_fields = ("name", "guidance")
+    programme = _programme("programme")
+
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["programme"]
+
+
+class AcceptanceFilterSet(BaseFilterSet):
+    search_fields = ("project__title", "project__institution__name", "bulletin_number", "panel")
+    programme = _programme("project__pilot__programme")
+    status = django_filters.ChoiceFilter(choices=AcceptanceStatus.choices, label=_("Status"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"))
+    institution = django_filters.NumberFilter(field_name="project__institution_id", label=_("Institution"))
+    region = RegionFilter(field_name="project__pilot__cluster__region_id")
+
+    class Meta:
+        model = Acceptance
+        fields = ["programme", "status", "grade", "institution", "region"]

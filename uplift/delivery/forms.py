@@ -11,8 +11,10 @@ from uplift.core.forms import ScopedModelForm
 from uplift.core.views import UserBoundForm
 from uplift.registry.models import Enterprise
 
-from .choices import ActivityStatus
+from .choices import ActivityStatus, ProjectStatus
 from .models import (
+    Acceptance,
+    AcceptanceCriterion,
     Activity,
     Benefit,
     EvaluationReport,
@@ -267,6 +269,16 @@ class ProblemForm(ProjectPlacedForm):
             "deadline",
         ]
 
+    def clean(self):
+        # Found in an activity: the activity says which project (or programme) the problem is of.
+        activity = self.cleaned_data.get("activity")
+        if activity is not None and not self.instance.pk and not self.cleaned_data.get("project"):
+            if activity.project_id:
+                self.cleaned_data["project"] = activity.project
+            elif not self.cleaned_data.get("programme"):
+                self.cleaned_data["programme"] = activity.programme
+        return super().clean()
+
 
 class CorrectForm(forms.Form):
     root_cause = forms.CharField(
@@ -369,3 +381,66 @@ class BenefitForm(ProjectPlacedForm):
             "calculation",
             "evidence",
         ]
+
+
+class AcceptanceCriterionForm(ScopedModelForm):
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["programme", "order", "name", "points", "guidance"]
+
+
+class AcceptanceForm(ScopedModelForm):
+    class Meta:
+        model = Acceptance
+        fields = ["project", "held_on", "panel", "conclusion"]
+        widgets = {"panel": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields.pop("project")
+        else:
+            # Only projects submitted for acceptance and not yet given one.
+            self.fields["project"].queryset = self.fields["project"].queryset.filter(
+                status=ProjectStatus.SUBMITTED, acceptance__isnull=True
+            )
+
+
+class ScoresForm(UserBoundForm):
+    """The panel's agreed score and reasons on each criterion of the programme's rubric."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = {s.criterion_id: s for s in self.obj.scores.all()}
+        self.criteria = list(AcceptanceCriterion.objects.filter(programme=self.obj.project.pilot.programme))
+        for c in self.criteria:
+            old = existing.get(c.pk)
+            self.fields[f"score_{c.pk}"] = forms.DecimalField(
+                label=f"{c.name} (0–{c.points})",
+                min_value=0,
+                max_value=c.points,
+                decimal_places=1,
+                initial=old.score if old else None,
+                help_text=c.guidance,
+            )
+            self.fields[f"comment_{c.pk}"] = forms.CharField(
+                label=_("Reasons"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=old.comment if old else "",
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        return {
+            "scores": [(c.pk, data[f"score_{c.pk}"], data.get(f"comment_{c.pk}", "")) for c in self.criteria]
+        }
+
+
+class PublishForm(forms.Form):
+    bulletin_number = forms.CharField(
+        label=_("Bulletin number"), max_length=60, help_text=_("Like 鄂质发〔2019〕3号.")
+    )

@@ -18,6 +18,7 @@ from uplift.accounts.access import in_subtree, region_prefix
 from uplift.registry.models import ClusterMembership, Enterprise
 
 from .choices import (
+    AcceptanceStatus,
     ActivityKind,
     ActivityStatus,
     BenefitStatus,
@@ -27,6 +28,7 @@ from .choices import (
     StandardStatus,
 )
 from .models import (
+    Acceptance,
     Activity,
     Benefit,
     EvaluationReport,
@@ -179,7 +181,7 @@ def kpi_progress(project: ServiceProject, kpis: QuerySet) -> list[dict[str, Any]
             {
                 "kpi": kpi,
                 "actual": actual,
-                "percent": round(100 * actual / float(kpi.target), 1) if kpi.target else None,
+                "percent": round(100 * float(actual) / float(kpi.target), 1) if kpi.target else None,
             }
         )
     return rows
@@ -206,3 +208,28 @@ def project_results(project: ServiceProject, user: Any) -> dict[str, Any]:
         or 0,
         "benefits_waiting": benefits.filter(status=BenefitStatus.SUBMITTED).count(),
     }
+
+
+def published_acceptances(programme: str | None = None, grade: str | None = None) -> QuerySet:
+    """The grades published in bulletins, for anyone to read: best first within each bulletin.
+
+    Only what the bulletin states is read (project, cluster, institution, total, grade, number).
+    """
+    qs = Acceptance.objects.filter(status=AcceptanceStatus.PUBLISHED).select_related(
+        "project__pilot__cluster__region", "project__pilot__programme", "project__institution"
+    )
+    if programme:
+        qs = qs.filter(project__pilot__programme__slug=programme)
+    if grade:
+        qs = qs.filter(grade=grade)
+    return qs.order_by("-published_at", "-total", "project__title")
+
+
+def bulletin_programmes() -> QuerySet:
+    """Programmes with a published grade (the choices of the bulletin's filter)."""
+    from uplift.programmes.models import Programme
+
+    published = Acceptance.objects.filter(status=AcceptanceStatus.PUBLISHED)
+    return Programme.objects.filter(pk__in=published.values("project__pilot__programme_id")).order_by(
+        "-start_date", "name"
+    )

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from uplift.core.tables import BaseTable
 
 from .models import (
+    Acceptance,
+    AcceptanceCriterion,
     Activity,
     Benefit,
     EvaluationReport,
@@ -112,3 +114,20 @@ class BenefitTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Benefit
         fields = ("year", "enterprise", "cluster", "kind", "amount", "status", "verified_at")
+
+
+class AcceptanceCriterionTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = AcceptanceCriterion
+        fields = ("programme", "order", "name", "points")
+
+
+class AcceptanceTable(BaseTable):
+    project = tables.Column(linkify=lambda record: record.get_absolute_url())
+    institution = tables.Column(verbose_name=_("Service institution"), accessor="project__institution")
+
+    class Meta(BaseTable.Meta):
+        model = Acceptance
+        fields = ("project", "institution", "held_on", "status", "total", "grade", "bulletin_number")

@@ -4,13 +4,22 @@ activities, and one in Hunan (out of the Hubei officer's and institution's scope
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from uplift.accounts.choices import Role
 from uplift.accounts.services import membership_create, user_create
 
 from . import services
-from .choices import ActivityKind
+from .choices import (
+    ActivityKind,
+    BenefitKind,
+    EvaluationConclusion,
+    ProblemCategory,
+    StandardLevel,
+    StandardStatus,
+    StandardWorkKind,
+)
 from .models import QualityMethod
 
 PLAN = {"goals": "提升集群产品质量", "enterprises_targeted": "集群全部企业", "schedule": "6–12月"}
@@ -50,6 +59,28 @@ class DeliveryScenario:
         self.participation_out = self.activity_out.participations.get()
         self.officer2 = user_create(actor=None, username="officer2", password="Test-pass-2018")
         membership_create(actor=None, user=self.officer2, organisation=w.bureau, role=Role.OFFICER)
+        self.problem = self.problem_in(self.approved, w.ent_in, "吊牌成分标注与实物不符")
+        self.problem_out = self.problem_in(self.activity_out, w.ent_out, "液压件出厂检验记录缺失")
+        self.standard = self.approved_standard("DB42/T 1234-2018", "休闲女装质量要求", w.cluster_in)
+        self.standard_out = self.approved_standard("DB43/T 5678-2018", "工程机械液压件", w.cluster_out)
+        self.standard_work = services.standard_work_create(
+            actor=None,
+            project=self.project,
+            standard=self.standard,
+            kind=StandardWorkKind.NEW,
+            started_on=day(7, 1),
+        )
+        self.standard_work_out = services.standard_work_create(
+            actor=None,
+            project=self.project_out,
+            standard=self.standard_out,
+            kind=StandardWorkKind.REVISION,
+            started_on=day(7, 1),
+        )
+        self.report = self.evaluation(self.project, w.ent_in, self.standard, "XT-PJ-2018-001")
+        self.report_out = self.evaluation(self.project_out, w.ent_out, self.standard_out, "CS-PJ-2018-001")
+        self.benefit = self.claim(self.project, w.ent_in, Decimal("120000"))
+        self.benefit_out = self.claim(self.project_out, w.ent_out, Decimal("80000"))
 
     @staticmethod
     def started(pilot, institution, title):
@@ -75,3 +106,54 @@ class DeliveryScenario:
         if stage == "approved":
             activity = services.activity_approve(actor=None, activity=activity)
         return activity
+
+    @staticmethod
+    def problem_in(activity, enterprise, description: str, **extra):
+        """An open problem found at ``enterprise`` in ``activity`` (its project's), due 2018-09-30."""
+        data = {
+            "activity": activity,
+            "enterprise": enterprise,
+            "category": ProblemCategory.LABELLING,
+            "found_on": activity.held_on,
+            "description": description,
+            "deadline": day(9, 30),
+        }
+        return services.problem_create(actor=None, **{**data, **extra})
+
+    @staticmethod
+    def approved_standard(number: str, title: str, cluster=None, **extra):
+        data = {
+            "number": number,
+            "level": StandardLevel.LOCAL,
+            "title": title,
+            "status": StandardStatus.APPROVED,
+            "approved_on": day(6, 15),
+            "issued_by": "省市场监督管理局",
+            "cluster": cluster,
+        }
+        return services.standard_create(actor=None, **{**data, **extra})
+
+    @staticmethod
+    def evaluation(project, enterprise, standard, number: str):
+        return services.evaluation_report_create(
+            actor=None,
+            project=project,
+            enterprise=enterprise,
+            standard=standard,
+            report_number=number,
+            issued_on=day(10, 15),
+            conclusion=EvaluationConclusion.CONFORMS,
+        )
+
+    @staticmethod
+    def claim(project, enterprise, amount: Decimal, **extra):
+        data = {
+            "project": project,
+            "enterprise": enterprise,
+            "kind": BenefitKind.COST_SAVED,
+            "amount": amount,
+            "year": 2018,
+            "calculation": "返工率下降×年产量×单件返工成本",
+            "evidence": "企业财务报表、返工记录",
+        }
+        return services.benefit_create(actor=None, **{**data, **extra})

@@ -13,4 +13,6 @@ urlpatterns = [
     *views.standard_work_views.urls("standard-work"),
     *views.evaluation_report_views.urls("evaluation-reports"),
     *views.benefit_views.urls("benefits"),
+    *views.criterion_views.urls("acceptance-criteria"),
+    *views.acceptance_views.urls("acceptances"),
 ]

@@ -11,8 +11,18 @@ from uplift.accounts.access import principal_of
 from uplift.core.views import Action, ObjectViews
 
 from . import filtersets, forms, selectors, services, tables
-from .choices import ActivityStatus, BenefitStatus, ProblemStatus, ProjectStatus
+from .choices import (
+    GRADE_BANDS,
+    AcceptanceStatus,
+    ActivityStatus,
+    BenefitStatus,
+    ProblemStatus,
+    ProjectStatus,
+)
 from .models import (
+    Acceptance,
+    AcceptanceCriterion,
+    AcceptanceScore,
     Activity,
     Benefit,
     EvaluationReport,
@@ -45,8 +55,10 @@ def project_extra(project: ServiceProject, user: Any) -> dict[str, Any]:
         ],
         "recent": Activity.objects.visible_to(user)
         .filter(project=project)
-        .annotate(participation_count=Count("participations"))[:10],
+        .annotate(participation_count=Count("participations"))
+        .order_by("-held_on", "-pk")[:10],  # a grouped query drops Meta.ordering
         "results": selectors.project_results(project, user),
+        "acceptance": Acceptance.objects.visible_to(user).filter(project=project).first(),
     }
 
 
@@ -89,6 +101,7 @@ project_views = ObjectViews(
         "schedule",
     ],
     detail_template="delivery/serviceproject_detail.html",
+    can_edit=lambda obj, user: obj.status not in (ProjectStatus.ACCEPTED, ProjectStatus.FAILED),
     detail_extra=project_extra,
     actions=[
         Action(
@@ -128,6 +141,7 @@ activity_views = ObjectViews(
     services=services,
     select_related=("cluster", "institution", "project", "programme", "region", "station"),
     list_annotations={"participation_count": Count("participations")},
+    can_edit=lambda obj, user: obj.is_editable,
     detail_fields=[
         "topic",
         "kind",
@@ -255,6 +269,7 @@ problem_views = ObjectViews(
         "institution",
     ],
     detail_template="delivery/problem_detail.html",
+    can_edit=lambda obj, user: obj.status != ProblemStatus.CLOSED,
     actions=[
         Action(
             "correct",
@@ -362,6 +377,7 @@ benefit_views = ObjectViews(
     form=forms.BenefitForm,
     services=services,
     select_related=("enterprise", "cluster"),
+    can_edit=lambda obj, user: obj.is_editable,
     detail_fields=[
         "enterprise",
         "cluster",
@@ -408,6 +424,90 @@ benefit_views = ObjectViews(
             form=forms.RejectForm,
             danger=True,
             when=lambda obj, user: obj.status == BenefitStatus.SUBMITTED and _officer(user),
+        ),
+    ],
+)
+
+
+def acceptance_extra(acceptance: Acceptance, user: Any) -> dict[str, Any]:
+    criteria = AcceptanceCriterion.objects.visible_to(user).filter(
+        programme_id=acceptance.project.pilot.programme_id
+    )
+    scores = {
+        s.criterion_id: s for s in AcceptanceScore.objects.visible_to(user).filter(acceptance=acceptance)
+    }
+    rows = [{"criterion": c, "score": scores.get(c.pk)} for c in criteria]
+    return {
+        "rows": rows,
+        "points": sum(c.points for c in criteria),
+        "scored": sum((s.score for s in scores.values()), 0),
+        "bands": GRADE_BANDS,
+    }
+
+
+criterion_views = ObjectViews(
+    model=AcceptanceCriterion,
+    table=tables.AcceptanceCriterionTable,
+    filterset=filtersets.AcceptanceCriterionFilterSet,
+    form=forms.AcceptanceCriterionForm,
+    services=services,
+    service_prefix="acceptance_criterion",
+    select_related=("programme",),
+    detail_fields=["programme", "order", "name", "points", "guidance"],
+)
+acceptance_views = ObjectViews(
+    model=Acceptance,
+    table=tables.AcceptanceTable,
+    filterset=filtersets.AcceptanceFilterSet,
+    form=forms.AcceptanceForm,
+    services=services,
+    select_related=("project__institution", "project__pilot__cluster", "grade_record"),
+    detail_fields=[
+        "project",
+        "held_on",
+        "panel",
+        "conclusion",
+        "status",
+        "total",
+        "grade",
+        "graded_at",
+        "graded_by",
+        "published_at",
+        "bulletin_number",
+        "grade_record",
+    ],
+    detail_template="delivery/acceptance_detail.html",
+    can_edit=lambda obj, user: obj.status == AcceptanceStatus.DRAFT,
+    detail_extra=acceptance_extra,
+    actions=[
+        Action(
+            "score",
+            gettext_lazy("Record the scores"),
+            services.acceptance_score,
+            "acceptance",
+            form=forms.ScoresForm,
+            when=lambda obj, user: obj.status == AcceptanceStatus.DRAFT and _officer(user),
+            help=gettext_lazy("The panel's agreed score and reasons on each criterion of the rubric."),
+        ),
+        Action(
+            "grade",
+            gettext_lazy("Grade the project"),
+            services.acceptance_grade,
+            "acceptance",
+            when=lambda obj, user: obj.status == AcceptanceStatus.DRAFT and _officer(user),
+            help=gettext_lazy(
+                "The total gives the grade; the project is closed (accepted, or failed below 60) and "
+                "the institution's grade is recorded for later tenders."
+            ),
+        ),
+        Action(
+            "publish",
+            gettext_lazy("Publish in the bulletin"),
+            services.acceptance_publish,
+            "acceptance",
+            form=forms.PublishForm,
+            when=lambda obj, user: obj.status == AcceptanceStatus.GRADED and _officer(user),
+            help=gettext_lazy("The grade appears on the public bulletin page."),
         ),
     ],
 )

@@ -85,7 +85,8 @@ def normalise_standard_number(value: str) -> str:
     value = re.sub(r"\s*/\s*", "/", value)
     value = re.sub(r"\s+", " ", value)
     # A serial written straight after the prefix: GB/T19580-2012, DB42/T1234-2019, GB2760-2014.
-    value = re.sub(r"^(GB/T|GB|DB\d{2,4}/T|DB\d{2,4}/?)(?=\d)", r"\1 ", value)
+    # (The code's digits are never split: DB4201/T 001-2019 is Wuhan's, not DB420 1/T.)
+    value = re.sub(r"^(GB/T|GB|DB\d{2,4}(?!\d)/T|DB\d{2,4}(?!\d)/?)(?=\d)", r"\1 ", value)
     return re.sub(r"^(DB\d{2,4})/ ", r"\1 ", value)
 
 
@@ -122,7 +123,9 @@ def validate_standard_number(number: str, level: str | None = None) -> None:
         from .models import Region
 
         code = match["region"].ljust(6, "0")
-        if not Region.objects.filter(code=code).exists():
+        # Local standards are issued by mainland provinces (11-65) and their cities; the registry
+        # also holds rows outside GB/T 2260 such as 990000 (a border zone), which issue none.
+        if not "11" <= code[:2] <= "65" or not Region.objects.filter(code=code).exists():
             raise ValidationError(
                 _("DB%(code)s: no province or city has the code %(region)s."),
                 code="region",

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from uplift.delivery.choices import Grade
 from uplift.procurement.choices import PUBLIC_STATES, TenderStatus
 
 
@@ -15,6 +16,19 @@ class TenderFilterForm(forms.Form):
     programme = forms.ModelChoiceField(
         label=_("Programme"), required=False, queryset=None, to_field_name="slug", empty_label=_("All")
     )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+
+
+class BulletinFilterForm(forms.Form):
+    """The filters of the public grade bulletin: programme and grade."""
+
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), required=False, queryset=None, to_field_name="slug", empty_label=_("All")
+    )
+    grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[("", _("All")), *Grade.choices])
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)

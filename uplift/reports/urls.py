@@ -9,4 +9,5 @@ app_name = "reports"
 urlpatterns = [
     path("tenders/", views.tender_list, name="tender_list"),
     path("tenders/<str:reference>/", views.tender_detail, name="tender_detail"),
+    path("bulletin/", views.bulletin, name="bulletin"),
 ]

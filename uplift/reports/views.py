@@ -1,4 +1,4 @@
-"""Public pages: the tender notices anyone may read without signing in.
+"""Public pages: the tender notices and the grade bulletin anyone may read without signing in.
 
 Everything is read through :mod:`uplift.procurement.selectors`, whose publication reads never
 touch a bid's sealed content and show bids only once their tender was opened.
@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from uplift.delivery import selectors as delivery
 from uplift.procurement import selectors
 from uplift.procurement.choices import TenderStatus
 
-from .forms import TenderFilterForm
+from .forms import BulletinFilterForm, TenderFilterForm
 
 PAGE_SIZE = 20
 
@@ -80,3 +81,17 @@ def lot_rows(notice: selectors.PublicNotice) -> list[dict]:
         }
         for lot in notice.lots
     ]
+
+
+@require_safe
+def bulletin(request):
+    """The acceptance grades published in the bureau's bulletins (通报), with their totals."""
+    form = BulletinFilterForm(request.GET or None, programmes=delivery.bulletin_programmes())
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    programme = data.get("programme")
+    rows = delivery.published_acceptances(
+        programme=programme.slug if programme else None, grade=data.get("grade") or None
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/bulletin.html", {"form": form, "page": page})

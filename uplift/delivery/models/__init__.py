@@ -5,9 +5,11 @@
 * :mod:`.activities` — quality-improvement activities and the enterprises taking part;
 * :mod:`.problems` — quality problems found at enterprises and their correction (CAPA);
 * :mod:`.standards` — the standards registry, standard work, enterprise-standard evaluations;
-* :mod:`.benefits` — economic benefits, counted once verified.
+* :mod:`.benefits` — economic benefits, counted once verified;
+* :mod:`.acceptance` — the acceptance rubric, a project's scores, its grade and publication.
 """
 
+from .acceptance import Acceptance, AcceptanceCriterion, AcceptanceScore
 from .activities import Activity, Participation, QualityMethod
 from .benefits import Benefit
 from .problems import Problem
@@ -15,6 +17,9 @@ from .projects import GradeRecord, ProjectKpi, ServiceProject
 from .standards import EvaluationReport, Standard, StandardWork
 
 __all__ = [
+    "Acceptance",
+    "AcceptanceCriterion",
+    "AcceptanceScore",
     "Activity",
     "Benefit",
     "EvaluationReport",

@@ -152,8 +152,11 @@ class Activity(ScopedModel):
 
     @property
     def is_editable(self) -> bool:
-        """Its content may change only before submission or after being returned."""
-        return self.status in (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+        """Its content may change only before submission or after being returned, and while its
+        project (if it has one) is in progress."""
+        if self.status not in (ActivityStatus.DRAFT, ActivityStatus.RETURNED):
+            return False
+        return self.project_id is None or self.project.status == "in_progress"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

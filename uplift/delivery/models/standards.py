@@ -77,6 +77,13 @@ class Standard(ScopedModel):
                 validate_standard_number(self.number, self.level or None)
             except ValidationError as e:
                 errors["number"] = e.messages[0]
+            else:
+                twin = Standard.objects.filter(number=self.number).exclude(pk=self.pk).first()
+                if twin is not None:
+                    errors["number"] = _("%(number)s is already in the registry: %(title)s.") % {
+                        "number": self.number,
+                        "title": twin.title,
+                    }
         elif self.status not in (StandardStatus.DRAFTING, StandardStatus.CONSULTATION):
             errors["number"] = _("An approved standard has a number.")
         needed = STATUS_DATES.get(self.status)

@@ -6,12 +6,23 @@
   draft → submitted → returned (with a reason) → approved (by an officer other than the submitter);
 * :mod:`.problems` — quality problems and their correction: open → corrected → closed (solved);
 * :mod:`.standards` — the standards registry, standard work, enterprise-standard evaluation reports;
-* :mod:`.benefits` — economic benefits: draft → submitted → verified, or rejected with a reason.
+* :mod:`.benefits` — economic benefits: draft → submitted → verified, or rejected with a reason;
+* :mod:`.acceptance` — the rubric, the panel's scores, grading (which closes the project and writes
+  the institution's grade record) and publication in the bulletin.
 
 Workflow services take ``at=`` so the demo and tests can replay a 2018 timeline; pages and the
 API never let a user set it.
 """
 
+from .acceptance import (
+    acceptance_create,
+    acceptance_criterion_create,
+    acceptance_criterion_update,
+    acceptance_grade,
+    acceptance_publish,
+    acceptance_score,
+    acceptance_update,
+)
 from .activities import (
     activity_approve,
     activity_create,
@@ -45,6 +56,13 @@ from .standards import (
 )
 
 __all__ = [
+    "acceptance_create",
+    "acceptance_criterion_create",
+    "acceptance_criterion_update",
+    "acceptance_grade",
+    "acceptance_publish",
+    "acceptance_score",
+    "acceptance_update",
     "activity_approve",
     "activity_create",
     "activity_return",

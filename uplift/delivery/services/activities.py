@@ -71,8 +71,9 @@ def activity_create(*, actor: Any, **data: Any) -> Activity:
 @refused("delivery.activity.update")
 @transaction.atomic
 def activity_update(*, actor: Any, instance: Activity, **data: Any) -> Activity:
-    """Change an activity while it is a draft or has been returned."""
+    """Change an activity while it is a draft or has been returned, in a project in progress."""
     require_state(instance, EDITABLE, what=_("activity"))
+    _project_open(instance)
     if "project" in data and data["project"] != instance.project:
         raise ValidationError({"project": _("An activity cannot move to another project.")})
     data.pop("project", None)
@@ -87,6 +88,7 @@ def activity_submit(*, actor: Any, activity: Activity, at: datetime.datetime | N
     """Send the activity to the bureau for approval, with the enterprises that took part."""
     activity = locked(activity)
     require_state(activity, EDITABLE, what=_("activity"))
+    _project_open(activity)
     if not activity.participations.exists():
         raise ValidationError(
             _("Add the enterprises that took part before submitting the activity."), code="empty"
@@ -143,7 +145,19 @@ def activity_approve(*, actor: Any, activity: Activity, at: datetime.datetime | 
 # --- Participations -------------------------------------------------------------------------------
 
 
+def _project_open(activity: Activity) -> None:
+    """A project submitted for acceptance (or closed) takes no more changes to its activities."""
+    project = activity.project if activity.project_id else None
+    if project is not None and project.status != ProjectStatus.IN_PROGRESS:
+        raise ValidationError(
+            _("The project is %(status)s; its activities no longer change.")
+            % {"status": project.get_status_display()},
+            code="project_closed",
+        )
+
+
 def _editable_activity(activity: Activity) -> None:
+    _project_open(activity)
     if activity.status not in EDITABLE:
         raise ValidationError(
             {

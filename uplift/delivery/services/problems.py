@@ -77,10 +77,13 @@ def problem_update(*, actor: Any, instance: Problem, **data: Any) -> Problem:
     if enterprise is not None and enterprise != instance.enterprise:
         check_enterprises(actor, [enterprise.pk])
         data["region_id"] = enterprise.region_id
-    if data.get("activity") is not None:
+    # The enterprise must have taken part in the activity the problem is found in after the edit,
+    # whichever of the two the edit changes.
+    activity = data.get("activity", instance.activity)
+    if activity is not None:
         _found_in(
             {
-                "activity": data["activity"],
+                "activity": activity,
                 "project": instance.project,
                 "enterprise": enterprise or instance.enterprise,
             }
@@ -131,8 +134,13 @@ def problem_verify(
     problem = locked(problem)
     require_state(problem, (ProblemStatus.CORRECTED,), what=_("problem"))
     before = audit.snapshot(problem)
+    closed_on = timezone.localtime(now_or(at)).date()
+    if problem.corrected_on and closed_on < problem.corrected_on:
+        raise ValidationError(
+            _("A correction is verified after it is made (%(day)s).") % {"day": problem.corrected_on}
+        )
     problem.status = ProblemStatus.CLOSED
-    problem.closed_on = timezone.localtime(now_or(at)).date()
+    problem.closed_on = closed_on
     problem.verified_by = actor if getattr(actor, "is_authenticated", False) else None
     problem.verification_note = (note or "").strip()
     save_step(problem, actor=actor, verb="verify", before=before)

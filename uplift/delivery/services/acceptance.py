@@ -1,0 +1,205 @@
+"""Acceptance: the rubric, the panel's scores, the grade that closes a project, and publication."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from uplift.core import audit
+from uplift.core.services import create_object, locked, now_or, save_step, update_object
+
+from ..choices import AcceptanceStatus, Grade, ProjectStatus
+from ..models import Acceptance, AcceptanceCriterion, AcceptanceScore
+from ..models.acceptance import grade_for
+from ._common import refused, require_officer, require_state
+from .projects import grade_record_create, grade_record_update
+
+RUBRIC_POINTS = 100
+
+
+@refused("delivery.acceptancecriterion.create")
+@transaction.atomic
+def acceptance_criterion_create(*, actor: Any, **data: Any) -> AcceptanceCriterion:
+    """Add a criterion to a programme's acceptance rubric."""
+    require_officer(actor, _("Only a bureau officer sets the acceptance rubric."))
+    return create_object(AcceptanceCriterion, actor=actor, data=data)
+
+
+@refused("delivery.acceptancecriterion.update")
+@transaction.atomic
+def acceptance_criterion_update(
+    *, actor: Any, instance: AcceptanceCriterion, **data: Any
+) -> AcceptanceCriterion:
+    """Change a criterion, as long as no project has been graded with it."""
+    require_officer(actor, _("Only a bureau officer sets the acceptance rubric."))
+    if instance.scores.exclude(acceptance__status=AcceptanceStatus.DRAFT).exists():
+        raise ValidationError(
+            _("Projects have been graded with this criterion; it can no longer change."), code="used"
+        )
+    if "programme" in data and data["programme"] != instance.programme:
+        raise ValidationError({"programme": _("A criterion cannot move to another programme.")})
+    return update_object(instance, actor=actor, data=data)
+
+
+@refused("delivery.acceptance.create")
+@transaction.atomic
+def acceptance_create(*, actor: Any, **data: Any) -> Acceptance:
+    """Open the acceptance of a project submitted for it."""
+    require_officer(actor, _("Only a bureau officer holds an acceptance."))
+    project = data.get("project")
+    if project is not None:
+        data["project"] = project = locked(project)
+        if project.status != ProjectStatus.SUBMITTED:
+            raise ValidationError(
+                {
+                    "project": _("The project is %(status)s; it is accepted once submitted for acceptance.")
+                    % {"status": project.get_status_display()}
+                }
+            )
+        if project.submitted_at and data.get("held_on") and data["held_on"] < project.submitted_at.date():
+            raise ValidationError({"held_on": _("The acceptance comes after the project was submitted.")})
+    return create_object(Acceptance, actor=actor, data=data)
+
+
+@refused("delivery.acceptance.update")
+@transaction.atomic
+def acceptance_update(*, actor: Any, instance: Acceptance, **data: Any) -> Acceptance:
+    """Change the panel, date or conclusion while the project is being scored."""
+    require_officer(actor, _("Only a bureau officer holds an acceptance."))
+    require_state(instance, (AcceptanceStatus.DRAFT,), what=_("acceptance"))
+    if "project" in data and data["project"] != instance.project:
+        raise ValidationError({"project": _("An acceptance cannot move to another project.")})
+    return update_object(instance, actor=actor, data=data)
+
+
+@refused("delivery.acceptance.score")
+@transaction.atomic
+def acceptance_score(
+    *, actor: Any, acceptance: Acceptance, scores: Iterable[tuple[int, Decimal, str]]
+) -> Acceptance:
+    """Record the panel's agreed score (and reasons) on each criterion: ``(criterion id, score,
+    comment)``. All are checked before any is written; a criterion scored again is replaced."""
+    require_officer(actor, _("Only a bureau officer records the panel's scores."))
+    acceptance = locked(acceptance)
+    require_state(acceptance, (AcceptanceStatus.DRAFT,), what=_("acceptance"))
+    criteria = {
+        c.pk: c for c in AcceptanceCriterion.objects.filter(programme=acceptance.project.pilot.programme)
+    }
+    errors = []
+    rows = list(scores)
+    for criterion_id, score, _comment in rows:
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            errors.append(_("Criterion %(id)s is not in this programme's rubric.") % {"id": criterion_id})
+        elif score is None or not 0 <= score <= criterion.points:
+            errors.append(
+                _("%(name)s: a score from 0 to %(points)s.")
+                % {"name": criterion.name, "points": criterion.points}
+            )
+    if errors:
+        raise ValidationError({"scores": errors})
+    before = {s.criterion_id: str(s.score) for s in acceptance.scores.all()}
+    for criterion_id, score, comment in rows:
+        AcceptanceScore.objects.update_or_create(
+            acceptance=acceptance,
+            criterion_id=criterion_id,
+            defaults={"score": score, "comment": comment or ""},
+        )
+    audit.record(
+        actor=actor,
+        action="delivery.acceptance.score",
+        obj=acceptance,
+        before={"scores": before},
+        after={"scores": {c: str(s) for c, s, _c in rows}},
+    )
+    return acceptance
+
+
+@refused("delivery.acceptance.grade")
+@transaction.atomic
+def acceptance_grade(
+    *, actor: Any, acceptance: Acceptance, at: datetime.datetime | None = None
+) -> Acceptance:
+    """Total the scores, give the grade, and close the project: accepted, or failed (不合格).
+
+    The institution's grade record is written here; a later tender's past-grade bonus reads it.
+    """
+    require_officer(actor, _("Only a bureau officer grades a project."))
+    acceptance = locked(acceptance)
+    require_state(acceptance, (AcceptanceStatus.DRAFT,), what=_("acceptance"))
+    project = locked(acceptance.project)
+    require_state(project, (ProjectStatus.SUBMITTED,), what=_("project"))
+    criteria = AcceptanceCriterion.objects.filter(programme=project.pilot.programme)
+    points = criteria.aggregate(p=Sum("points"))["p"] or 0
+    if points != RUBRIC_POINTS:
+        raise ValidationError(
+            _("The programme's rubric carries %(points)s points; it must carry 100 before grading.")
+            % {"points": points},
+            code="rubric",
+        )
+    scored = dict(acceptance.scores.values_list("criterion_id", "score"))
+    missing = [c.name for c in criteria if c.pk not in scored]
+    if missing:
+        raise ValidationError(
+            _("Score every criterion first; missing: %(names)s.") % {"names": "、".join(missing)},
+            code="missing",
+        )
+    total = sum(scored.values(), Decimal(0))
+    grade = grade_for(total)
+
+    before = audit.snapshot(project)
+    project.status = ProjectStatus.ACCEPTED if grade != Grade.FAIL else ProjectStatus.FAILED
+    save_step(project, actor=actor, verb="accept" if grade != Grade.FAIL else "fail", before=before)
+
+    record = grade_record_create(
+        actor=actor,
+        institution=project.institution,
+        project_title=project.title,
+        programme=project.pilot.programme,
+        grade=grade,
+        accepted_on=acceptance.held_on,
+    )
+    before = audit.snapshot(acceptance)
+    acceptance.total, acceptance.grade, acceptance.grade_record = total, grade, record
+    acceptance.status = AcceptanceStatus.GRADED
+    acceptance.graded_at = now_or(at)
+    acceptance.graded_by = actor if getattr(actor, "is_authenticated", False) else None
+    save_step(acceptance, actor=actor, verb="grade", before=before)
+    return acceptance
+
+
+@refused("delivery.acceptance.publish")
+@transaction.atomic
+def acceptance_publish(
+    *, actor: Any, acceptance: Acceptance, bulletin_number: str, at: datetime.datetime | None = None
+) -> Acceptance:
+    """Publish the grade in the bulletin (通报): it appears on the public bulletin page."""
+    require_officer(actor, _("Only a bureau officer publishes grades."))
+    acceptance = locked(acceptance)
+    require_state(acceptance, (AcceptanceStatus.GRADED,), what=_("acceptance"))
+    if not (bulletin_number or "").strip():
+        raise ValidationError({"bulletin_number": _("Give the bulletin's number.")})
+    before = audit.snapshot(acceptance)
+    acceptance.status = AcceptanceStatus.PUBLISHED
+    acceptance.published_at = now_or(at)
+    acceptance.bulletin_number = bulletin_number.strip()
+    save_step(acceptance, actor=actor, verb="publish", before=before)
+    record = acceptance.grade_record
+    grade_record_update(
+        actor=actor,
+        instance=record,
+        institution=record.institution,
+        project_title=record.project_title,
+        programme=record.programme,
+        grade=record.grade,
+        accepted_on=record.accepted_on,
+        source=acceptance.bulletin_number,
+    )
+    return acceptance
