@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.utils.translation import gettext_lazy
 
 from uplift.accounts.access import principal_of
+from uplift.core.selectors import count_of
 from uplift.core.views import Action, ObjectViews
 
 from . import filtersets, forms, selectors, services, tables
@@ -55,8 +55,7 @@ def project_extra(project: ServiceProject, user: Any) -> dict[str, Any]:
         ],
         "recent": Activity.objects.visible_to(user)
         .filter(project=project)
-        .annotate(participation_count=Count("participations"))
-        .order_by("-held_on", "-pk")[:10],  # a grouped query drops Meta.ordering
+        .annotate(participation_count=count_of(Participation, "activity"))[:10],
         "results": selectors.project_results(project, user),
         "acceptance": Acceptance.objects.visible_to(user).filter(project=project).first(),
     }
@@ -140,7 +139,7 @@ activity_views = ObjectViews(
     form=forms.ActivityForm,
     services=services,
     select_related=("cluster", "institution", "project", "programme", "region", "station"),
-    list_annotations={"participation_count": Count("participations")},
+    list_annotations={"participation_count": count_of(Participation, "activity")},
     can_edit=lambda obj, user: obj.is_editable,
     detail_fields=[
         "topic",
