@@ -30,11 +30,11 @@ def first(page: Page, base: str, path: str) -> dict:
 
 
 def project_page(page: Page, base: str) -> str:
-    return f"/delivery/projects/{first(page, base, 'delivery/projects/?search=蕲春')['id']}/"
+    return f"/delivery/projects/{first(page, base, 'delivery/projects/?q=蕲春蕲艾产业集群')['id']}/"
 
 
 def participants_page(page: Page, base: str) -> str:
-    draft = first(page, base, "delivery/activities/?status=draft&search=蕲春")
+    draft = first(page, base, "delivery/activities/?status=draft&q=补充服务协议")
     return f"/delivery/activities/{draft['id']}/participants/"
 
 
@@ -43,7 +43,7 @@ def submitted_activity(page: Page, base: str) -> str:
 
 
 def solved_problem(page: Page, base: str) -> str:
-    return f"/delivery/problems/{first(page, base, 'delivery/problems/?status=closed&search=汉川')['id']}/"
+    return f"/delivery/problems/{first(page, base, 'delivery/problems/?status=closed&q=汉川')['id']}/"
 
 
 def graded_acceptance(page: Page, base: str) -> str:

@@ -281,3 +281,28 @@ def test_the_api_scores_grades_and_publishes(w, d, rubric, submitted):
     assert api.post(f"/api/delivery/acceptances/{pk}/grade/").status_code in (403, 404)
     api.force_authenticate(w.hunan_officer)
     assert api.get(f"/api/delivery/acceptances/{pk}/").status_code == 404
+
+
+def test_each_programme_sets_its_own_grade_thresholds(w, d, rubric, submitted):
+    from uplift.programmes import services as programmes
+
+    p = w.programme_in
+    fields = {f: getattr(p, f) for f in ("slug", "name", "region", "start_date", "end_date", "budget")}
+    with pytest.raises(ValidationError) as exc:
+        programmes.programme_update(
+            actor=w.officer, instance=p, **fields, excellent_from=80, good_from=85, pass_from=60
+        )
+    assert "good_from" in exc.value.message_dict  # a grade outside the thresholds' order
+    with pytest.raises(ValidationError) as exc:
+        programmes.programme_update(actor=w.officer, instance=p, **fields, excellent_from=101)
+    assert "excellent_from" in exc.value.message_dict
+    p.refresh_from_db()
+    programmes.programme_update(
+        actor=w.officer, instance=p, **fields, excellent_from=95, good_from=85, pass_from=70
+    )
+    acceptance = held(w, submitted)
+    services.acceptance_score(
+        actor=w.officer, acceptance=acceptance, scores=scores_for(rubric, 28, 27, 18, 19)
+    )
+    acceptance = services.acceptance_grade(actor=w.officer, acceptance=acceptance)
+    assert (acceptance.total, acceptance.grade) == (Decimal("92"), Grade.GOOD)  # 92 < 95

@@ -6,6 +6,9 @@ from uplift.core.testing import APITestCases, ViewTestCases
 from uplift.programmes.models import PilotProject, Programme, Target
 from uplift.programmes.services import target_create
 
+#: The acceptance grade thresholds a programme form shows filled in (90 / 75 / 60 by default).
+THRESHOLDS = {"excellent_from": "90", "good_from": "75", "pass_from": "60"}
+
 
 class TestProgramme(ViewTestCases, APITestCases):
     model = Programme
@@ -28,6 +31,7 @@ class TestProgramme(ViewTestCases, APITestCases):
             "start_date": "2019-01-01",
             "end_date": "2019-12-31",
             "budget": "1000000",
+            **THRESHOLDS,
         }
 
     def update_data(self, w, obj):
@@ -38,6 +42,9 @@ class TestProgramme(ViewTestCases, APITestCases):
             "start_date": obj.start_date,
             "end_date": obj.end_date,
             "budget": "5000000",
+            "excellent_from": "92",
+            "good_from": "80",
+            "pass_from": "60",
         }
 
     def invalid_data(self, w):
@@ -48,6 +55,7 @@ class TestProgramme(ViewTestCases, APITestCases):
             "start_date": "2019-12-31",
             "end_date": "2019-01-01",
             "budget": "0",
+            **THRESHOLDS,
         }, "end_date"
 
 

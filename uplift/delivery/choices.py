@@ -134,5 +134,6 @@ class AcceptanceStatus(models.TextChoices):
     PUBLISHED = "published", _("Published in the bulletin")
 
 
-#: The lowest total (out of 100) of each grade, best first; below the last is a fail.
+#: The default lowest total (out of 100) of each grade, best first; below the last is a fail.
+#: Each programme sets its own (``Programme.excellent_from``, ``good_from``, ``pass_from``).
 GRADE_BANDS = [(90, Grade.EXCELLENT), (75, Grade.GOOD), (60, Grade.FAIR)]

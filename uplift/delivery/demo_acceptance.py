@@ -1,25 +1,35 @@
-"""The acceptance of the Hubei 2018 pilot projects (验收) and the grade bulletin (通报).
+"""The acceptance of the Hubei 2018 pilot projects (验收), the grade bulletin (通报), and a
+supplementary Qichun project still under way.
 
-Runs after :mod:`uplift.delivery.demo_results`. The province sets a four-criterion rubric
-(100 points). Projects with activities still waiting for approval cannot be submitted, and stay in
-progress; so does Qichun's, where the user guide tries the delivery steps. The others (seven) are
-submitted on 21 December: six are graded on the 27th and published in the bulletin of January
-2019, the seventh is still being scored (two criteria so far), to show the steps. The six totals
-are fixed to give a spread of grades (优秀 ×2, 良好 ×3, 一般 ×1); each is split over the criteria
+Runs after :mod:`uplift.delivery.demo_results`. The province sets a four-criterion rubric (100
+points) and keeps the default thresholds (优秀 ≥ 90, 良好 ≥ 75, 一般 ≥ 60). On 20 December the
+province officer returns the activities still waiting for approval (a project is submitted only
+once none waits); on the 21st all twelve projects are submitted; on the 27th the panel scores each
+and the officer grades it; all twelve grades are published in the bulletin of 15 January 2019.
+
+The totals are fixed to give a spread — 优秀 for the three projects whose records stand out
+(Xiantao's ¥130M of verified losses avoided, Qichun's 3 local standards and 88 evaluation
+reports, Qianjiang's 4 local standards), then 良好 and 一般 — and each is split over the criteria
 in proportion to their points.
+
+So that the user guide's steps can be tried, Qichun's institution also has a **supplementary
+project** (补充服务协议, December 2018 to June 2019) in progress under the same pilot, with a draft,
+an activity waiting for approval and one returned for correction; none of them counts.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from uplift.accounts.models import User
 from uplift.programmes.models import Programme
+from uplift.registry.models import ClusterMembership
 
 from . import services
-from .choices import ActivityStatus, ProjectStatus
+from .choices import ActivityKind, ActivityStatus
 from .models import Acceptance, ServiceProject
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -30,16 +40,9 @@ RUBRIC = [
     ("企业满意度", 20, "抽取不少于10家服务对象企业电话回访或问卷调查。"),
     ("服务过程与资料规范", 20, "服务方案执行、活动记录、签到表与佐证材料是否完整规范。"),
 ]
-#: The totals of the graded projects (in the order of their clusters' names).
-TOTALS = [
-    Decimal("94.5"),
-    Decimal("91.0"),
-    Decimal("86.5"),
-    Decimal("82.0"),
-    Decimal("77.5"),
-    Decimal("68.0"),
-]
-KEPT_IN_PROGRESS = "蕲春蕲艾"
+#: Totals of the three outstanding projects, then of the others in the order of their clusters.
+OUTSTANDING = {"仙桃休闲女装": Decimal("95.5"), "蕲春蕲艾": Decimal("93.0"), "潜江小龙虾": Decimal("91.5")}
+OTHERS = [Decimal(t) for t in ("88.0", "86.5", "84.0", "82.5", "80.0", "78.5", "76.0", "71.5", "66.0")]
 PANEL = "\n".join(
     [
         "湖北省质量协会 张建国（组长）",
@@ -49,10 +52,19 @@ PANEL = "\n".join(
         "财务专家 刘晓燕",
     ]
 )
+RETURNED_ON = datetime.date(2018, 12, 20)
 SUBMITTED_ON = datetime.date(2018, 12, 21)
 HELD_ON = datetime.date(2018, 12, 27)
 BULLETIN = "鄂市监质〔2019〕3号"
 PUBLISHED_AT = datetime.datetime(2019, 1, 15, 10, tzinfo=TZ)
+SUPPLEMENTARY = {
+    "title": "蕲春蕲艾企业标准提升服务（补充服务协议）",
+    "start_date": datetime.date(2018, 12, 1),
+    "end_date": datetime.date(2019, 6, 30),
+    "goals": "在一期服务基础上，指导蕲艾企业对照新发布的地方标准修订企业标准，开展企业标准自我声明公开。",
+    "enterprises_targeted": "一期已出具评价报告中结论为“基本符合”或“不符合”的企业优先。",
+    "schedule": "2018年12月摸底；2019年1–4月逐企辅导；5–6月复评与总结。",
+}
 
 
 def build(ctx) -> None:
@@ -66,35 +78,37 @@ def build(ctx) -> None:
             actor=ctx.actor, programme=programme, order=order, name=name, points=points, guidance=guidance
         )
     criteria = list(programme.acceptance_criteria.all())
-    projects = [
-        p
-        for p in ServiceProject.objects.filter(pilot__programme=programme, status=ProjectStatus.IN_PROGRESS)
+    projects = list(
+        ServiceProject.objects.filter(pilot__programme=programme)
         .select_related("pilot__cluster")
         .order_by("pilot__cluster__name")
-        if p.pilot.cluster.name != KEPT_IN_PROGRESS
-        and not p.activities.filter(status=ActivityStatus.SUBMITTED).exists()
-    ]
-    graded = projects[: len(TOTALS)]
-    scoring = projects[len(TOTALS)] if len(projects) > len(TOTALS) else None
-    waiting = projects[len(TOTALS) + 1 :]
+    )
+    others = iter(OTHERS)
     for project in projects:
+        for activity in project.activities.filter(status=ActivityStatus.SUBMITTED):
+            services.activity_return(
+                actor=officer,
+                activity=activity,
+                reason="项目已申请验收，该活动材料未在截止日前补齐，退回不计入。",
+                at=_at(RETURNED_ON, 9),
+            )
         services.project_submit(actor=ctx.actor, project=project, at=_at(SUBMITTED_ON, 16))
-    for project, total in zip(graded, TOTALS, strict=False):
-        acceptance = _held(ctx, officer, project, criteria, total)
+        total = OUTSTANDING.get(project.pilot.cluster.name) or next(others)
+        acceptance = _held(officer, project, criteria, total)
         acceptance = services.acceptance_grade(actor=officer, acceptance=acceptance, at=_at(HELD_ON, 17))
         services.acceptance_publish(
             actor=officer, acceptance=acceptance, bulletin_number=BULLETIN, at=PUBLISHED_AT
         )
-    if scoring is not None:
-        _held(ctx, officer, scoring, criteria[:2], Decimal("80"))  # two criteria scored so far
+    _supplementary(ctx, projects, officer)
+    spread = Counter(Acceptance.objects.values_list("grade", flat=True))
     ctx.say(
-        f"acceptance: {len(graded)} projects graded and published, "
-        f"{1 if scoring else 0} being scored, {len(waiting)} waiting"
+        f"acceptance: {len(projects)} projects graded and published "
+        f"({', '.join(f'{n} {g}' for g, n in sorted(spread.items()))})"
     )
 
 
-def _held(ctx, officer, project, criteria, total: Decimal) -> Acceptance:
-    """The panel meets and agrees a score on each of ``criteria``, ``total`` split by their points."""
+def _held(officer, project, criteria, total: Decimal) -> Acceptance:
+    """The panel meets and agrees a score on each criterion, ``total`` split by their points."""
     acceptance = services.acceptance_create(
         actor=officer,
         project=project,
@@ -102,13 +116,60 @@ def _held(ctx, officer, project, criteria, total: Decimal) -> Acceptance:
         panel=PANEL,
         conclusion=f"{project.title}按合同完成了服务方案确定的目标任务，资料齐全，同意通过验收。",
     )
-    scores, left = [], total * sum(c.points for c in criteria) / 100
+    scores, left = [], total
     for n, c in enumerate(criteria):
         share = (total * c.points / 100 * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2  # to 0.5
         score = left if n == len(criteria) - 1 else share
         left -= score
         scores.append((c.pk, score, "专家组合议评分。"))
     return services.acceptance_score(actor=officer, acceptance=acceptance, scores=scores)
+
+
+def _supplementary(ctx, projects, officer) -> None:
+    """Qichun's supplementary project, in progress: a draft, one waiting, one returned."""
+    main = next(p for p in projects if p.pilot.cluster.name == "蕲春蕲艾")
+    institution_user = (
+        User.objects.filter(memberships__organisation__institution=main.institution).order_by("pk").first()
+    )
+    actor = institution_user or ctx.actor
+    project = services.project_create(
+        actor=ctx.actor, pilot=main.pilot, institution=main.institution, **SUPPLEMENTARY
+    )
+    project = services.project_start(actor=actor, project=project, at=_at(SUPPLEMENTARY["start_date"], 10))
+    members = list(
+        ClusterMembership.objects.filter(cluster=main.pilot.cluster)
+        .order_by("enterprise__credit_code")
+        .values_list("enterprise_id", flat=True)[:9]
+    )
+    for n, (stage, topic) in enumerate(
+        [
+            ("draft", "企业标准自我声明公开辅导（第三场）"),
+            ("submitted", "企业标准自我声明公开辅导（第二场）"),
+            ("returned", "企业标准自我声明公开辅导（第一场）"),
+        ]
+    ):
+        held_on = datetime.date(2018, 12, 20 - 5 * n)
+        activity = services.activity_create(
+            actor=actor,
+            project=project,
+            kind=ActivityKind.TRAINING,
+            held_on=held_on,
+            place="蕲春县市场监督管理局培训中心",
+            topic=topic,
+            delivered_by="蕲春县蕲艾产业品质技术服务中心标准化部",
+        )
+        rows = [(e, 1 + (e % 3)) for e in members[3 * n : 3 * n + 3]]
+        services.participations_add(actor=actor, activity=activity, rows=rows)
+        if stage == "draft":
+            continue
+        services.activity_submit(actor=actor, activity=activity, at=_at(held_on, 18))
+        if stage == "returned":
+            services.activity_return(
+                actor=officer,
+                activity=activity,
+                reason="签到表缺少企业联系人签字，请补充后重新提交。",
+                at=_at(held_on + datetime.timedelta(days=2), 10),
+            )
 
 
 def _at(day: datetime.date, hour: int) -> datetime.datetime:

@@ -12,10 +12,10 @@ from uplift.core.views import Action, ObjectViews
 
 from . import filtersets, forms, selectors, services, tables
 from .choices import (
-    GRADE_BANDS,
     AcceptanceStatus,
     ActivityStatus,
     BenefitStatus,
+    Grade,
     ProblemStatus,
     ProjectStatus,
 )
@@ -429,9 +429,8 @@ benefit_views = ObjectViews(
 
 
 def acceptance_extra(acceptance: Acceptance, user: Any) -> dict[str, Any]:
-    criteria = AcceptanceCriterion.objects.visible_to(user).filter(
-        programme_id=acceptance.project.pilot.programme_id
-    )
+    programme = acceptance.project.pilot.programme
+    criteria = AcceptanceCriterion.objects.visible_to(user).filter(programme_id=programme.pk)
     scores = {
         s.criterion_id: s for s in AcceptanceScore.objects.visible_to(user).filter(acceptance=acceptance)
     }
@@ -440,7 +439,10 @@ def acceptance_extra(acceptance: Acceptance, user: Any) -> dict[str, Any]:
         "rows": rows,
         "points": sum(c.points for c in criteria),
         "scored": sum((s.score for s in scores.values()), 0),
-        "bands": GRADE_BANDS,
+        "bands": [(lowest, Grade(grade).label) for lowest, grade in programme.grade_bands()],
+        "kpis": selectors.kpi_progress(
+            acceptance.project, ProjectKpi.objects.visible_to(user).filter(project=acceptance.project)
+        ),
     }
 
 

@@ -28,6 +28,9 @@ class ProgrammeSerializer(ScopedModelSerializer):
             "end_date",
             "budget",
             "description",
+            "excellent_from",
+            "good_from",
+            "pass_from",
             "created_at",
             "updated_at",
         ]

@@ -9,7 +9,18 @@ from .models import PilotProject, Programme, Target
 class ProgrammeForm(ScopedModelForm):
     class Meta:
         model = Programme
-        fields = ["slug", "name", "region", "start_date", "end_date", "budget", "description"]
+        fields = [
+            "slug",
+            "name",
+            "region",
+            "start_date",
+            "end_date",
+            "budget",
+            "description",
+            "excellent_from",
+            "good_from",
+            "pass_from",
+        ]
 
 
 class TargetForm(ScopedModelForm):

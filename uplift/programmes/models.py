@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from uplift.core.models import ScopedModel
+
+SCORE = [MinValueValidator(0), MaxValueValidator(100)]
 
 
 class Programme(ScopedModel):
@@ -29,6 +33,16 @@ class Programme(ScopedModel):
         _("budget (yuan)"), max_digits=16, decimal_places=2, default=0, validators=[MinValueValidator(0)]
     )
     description = models.TextField(_("description"), blank=True)
+    # The lowest acceptance total (out of 100) of each grade; below the last, a project fails.
+    excellent_from = models.DecimalField(
+        _("Excellent from"), max_digits=4, decimal_places=1, default=Decimal(90), validators=SCORE
+    )
+    good_from = models.DecimalField(
+        _("Good from"), max_digits=4, decimal_places=1, default=Decimal(75), validators=SCORE
+    )
+    pass_from = models.DecimalField(
+        _("Fair (passed) from"), max_digits=4, decimal_places=1, default=Decimal(60), validators=SCORE
+    )
 
     class Meta:
         verbose_name = _("programme")
@@ -41,6 +55,15 @@ class Programme(ScopedModel):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date is before the start date.")})
+        bands = [self.excellent_from, self.good_from, self.pass_from]
+        if None not in bands and not bands[0] > bands[1] > bands[2]:
+            raise ValidationError(
+                {"good_from": _("The grade thresholds must fall: Excellent above Good above Fair.")}
+            )
+
+    def grade_bands(self) -> list[tuple[Decimal, str]]:
+        """The lowest total of each acceptance grade, best first (a fail below the last)."""
+        return [(self.excellent_from, "excellent"), (self.good_from, "good"), (self.pass_from, "fair")]
 
 
 class Target(ScopedModel):

@@ -22,7 +22,18 @@ programme_views = ObjectViews(
     form=forms.ProgrammeForm,
     services=services,
     select_related=("region",),
-    detail_fields=["name", "slug", "region", "start_date", "end_date", "budget", "description"],
+    detail_fields=[
+        "name",
+        "slug",
+        "region",
+        "start_date",
+        "end_date",
+        "budget",
+        "description",
+        "excellent_from",
+        "good_from",
+        "pass_from",
+    ],
     detail_template="programmes/programme_detail.html",
 )
 target_views = ObjectViews(

@@ -49,9 +49,10 @@ class AcceptanceCriterion(ScopedModel):
         return f"{self.name} ({self.points})"
 
 
-def grade_for(total: Decimal) -> str:
-    """The grade a total out of 100 earns (:data:`~uplift.delivery.choices.GRADE_BANDS`)."""
-    for lowest, grade in GRADE_BANDS:
+def grade_for(total: Decimal, bands: list[tuple[Decimal, str]] | None = None) -> str:
+    """The grade a total out of 100 earns: ``bands`` are a programme's thresholds, best first
+    (``Programme.grade_bands()``; by default 90 / 75 / 60)."""
+    for lowest, grade in bands or GRADE_BANDS:
         if total >= lowest:
             return grade
     return Grade.FAIL

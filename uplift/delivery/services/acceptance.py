@@ -152,7 +152,7 @@ def acceptance_grade(
             code="missing",
         )
     total = sum(scored.values(), Decimal(0))
-    grade = grade_for(total)
+    grade = grade_for(total, project.pilot.programme.grade_bands())
 
     before = audit.snapshot(project)
     project.status = ProjectStatus.ACCEPTED if grade != Grade.FAIL else ProjectStatus.FAILED
