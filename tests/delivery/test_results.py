@@ -1056,3 +1056,30 @@ def test_a_malformed_date_or_number_via_the_api_is_400_naming_the_field(w, d, cl
         content_type="application/json",
     )
     assert response.status_code == 400 and "approved_on" in response.json()
+
+
+def test_median_days_to_close_counts_closed_problems_only(w, d):
+    assert selectors.median_days_to_close(Problem.objects.none()) is None
+    rows = []
+    for n, days in enumerate([4, 10, 30]):
+        p = services.problem_create(
+            actor=None,
+            project=d.project,
+            enterprise=w.ent_in,
+            category="labelling",
+            found_on=datetime.date(2018, 7, 10 + n),
+            description=f"问题{n}",
+            deadline=datetime.date(2018, 12, 1),
+        )
+        if days != 30:
+            p = services.problem_correct(
+                actor=None, problem=p, root_cause="原因", corrective_action="措施", corrected_on=p.found_on
+            )
+            closed = datetime.datetime.combine(
+                p.found_on + datetime.timedelta(days=days), datetime.time(10), tzinfo=datetime.UTC
+            )
+            services.problem_verify(actor=None, problem=p, at=closed)
+        rows.append(p.pk)
+    assert (
+        selectors.median_days_to_close(Problem.objects.filter(pk__in=rows)) == 7.0
+    )  # (4 + 10) / 2; the open one is left out

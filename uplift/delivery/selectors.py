@@ -199,6 +199,7 @@ def project_results(project: ServiceProject, user: Any) -> dict[str, Any]:
     problems = Problem.objects.visible_to(user).filter(project=project)
     benefits = Benefit.objects.visible_to(user).filter(project=project)
     return {
+        "days_to_close": median_days_to_close(problems),
         "problems": problems.count(),
         "solved": problems.filter(status=ProblemStatus.CLOSED).count(),
         "overdue": overdue(problems).count(),
@@ -233,3 +234,15 @@ def bulletin_programmes() -> QuerySet:
     return Programme.objects.filter(pk__in=published.values("project__pilot__programme_id")).order_by(
         "-start_date", "name"
     )
+
+
+def median_days_to_close(problems: QuerySet) -> float | None:
+    """The median days from finding to closing, over the closed ones of ``problems``."""
+    days = sorted(
+        (closed - found).days
+        for found, closed in problems.filter(status=ProblemStatus.CLOSED).values_list("found_on", "closed_on")
+    )
+    if not days:
+        return None
+    mid = len(days) // 2
+    return float(days[mid]) if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
