@@ -38,6 +38,7 @@ TODAY = datetime.date.today()
 RESULTS = (
     "problems_found",
     "problems_solved",
+    "standards_drafted",
     "local_standards",
     "standard_evaluation_reports",
     "benefits_verified_yuan",
@@ -583,6 +584,8 @@ def test_local_standards_counts_distinct_approved_local_standards_only(w, d):
     assert value("local_standards", w.programme_out) == 1
     # The project's KPI counts its approved standards of every level (the group standard too).
     assert selectors.kpi_actuals(d.project)[KpiKind.STANDARDS] == 3
+    # Standards drafted or revised, every level: the two local ones and the group standard.
+    assert value("standards_drafted", w.programme_in) == 3
     # By cluster and region.
     assert value("local_standards", w.programme_in, cluster_id=w.cluster_in.pk) == 2
     assert value("local_standards", w.programme_in, region="429004") == 2
@@ -917,11 +920,12 @@ def a_mixed_year(w, d):
     services.benefit_verify(actor=None, benefit=verified_out)
 
 
-def test_the_five_figures(w, d):
+def test_the_six_figures(w, d):
     base = figures(Scope(w.programme_in))
     assert {name: base[name]["value"] for name in RESULTS} == {
         "problems_found": 1,
         "problems_solved": 0,
+        "standards_drafted": 1,
         "local_standards": 1,
         "standard_evaluation_reports": 1,
         "benefits_verified_yuan": 0,
@@ -932,6 +936,7 @@ def test_the_five_figures(w, d):
     assert {name: after[name]["value"] for name in RESULTS} == {
         "problems_found": 3,
         "problems_solved": 1,
+        "standards_drafted": 2,  # and the approved group standard
         "local_standards": 1,
         "standard_evaluation_reports": 2,
         "benefits_verified_yuan": 120000,
@@ -940,6 +945,7 @@ def test_the_five_figures(w, d):
     assert {name: hunan[name]["value"] for name in RESULTS} == {
         "problems_found": 1,
         "problems_solved": 0,
+        "standards_drafted": 1,
         "local_standards": 1,
         "standard_evaluation_reports": 1,
         "benefits_verified_yuan": 80000,
@@ -948,7 +954,7 @@ def test_the_five_figures(w, d):
     assert xiantao["standard_evaluation_reports"]["value"] == 1  # the other is a Wuhan enterprise's
     assert xiantao["problems_found"]["value"] == 3
     wuhan = figures(Scope(w.programme_in, region="420100"))
-    assert [wuhan[name]["value"] for name in RESULTS] == [0, 0, 0, 1, 0]
+    assert [wuhan[name]["value"] for name in RESULTS] == [0, 0, 0, 0, 1, 0]
     by_cluster = figures(Scope(w.programme_in, cluster_id=w.cluster_in.pk))
     assert {name: by_cluster[name]["value"] for name in RESULTS} == {
         name: after[name]["value"] for name in RESULTS

@@ -57,6 +57,7 @@ def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
     assert data["problems_found"]["value"] == 119
     assert data["problems_solved"]["value"] == 106
     assert data["local_standards"]["value"] == 7
+    assert data["standards_drafted"]["value"] == 10  # the 7 local and 3 group standards
     assert data["standard_evaluation_reports"]["value"] == 88
     assert data["benefits_verified_yuan"]["value"] > 100_000_000
     assert set(Problem.objects.values_list("status", flat=True)) == {"open", "corrected", "closed"}

@@ -51,15 +51,16 @@ def _programme(field_name: str):
     )
 
 
-def _counted_in(selector):
+COUNTED_IN = _("Counted in programme")
+
+
+def _counted_in(selector, label=COUNTED_IN):
     def method(qs, name, programme):
         if programme is None:
             return qs
         return qs.filter(pk__in=selector(programme).values("pk"))
 
-    return ProgrammeSlugFilter(
-        queryset=visible_programmes, to_field_name="slug", method=method, label=_("Counted in programme")
-    )
+    return ProgrammeSlugFilter(queryset=visible_programmes, to_field_name="slug", method=method, label=label)
 
 
 class ServiceProjectFilterSet(BaseFilterSet):
@@ -173,7 +174,8 @@ class StandardFilterSet(BaseFilterSet):
 
 class StandardWorkFilterSet(BaseFilterSet):
     search_fields = ("standard__number", "standard__title", "note")
-    counted_in = _counted_in(selectors.local_standard_works)
+    counted_in = _counted_in(selectors.local_standard_works, _("Local standards counted in programme"))
+    drafted_in = _counted_in(selectors.standard_works, _("Standards counted in programme"))
     programme = _programme("programme")
     project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
     kind = django_filters.ChoiceFilter(choices=StandardWorkKind.choices, label=_("Kind"))

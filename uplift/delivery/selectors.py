@@ -122,9 +122,15 @@ def local_standard_works(
 ) -> QuerySet:
     """Standard work of the programme on local standards (DB) that have been approved: the
     "local standards drafted or revised" figure counts their distinct standards."""
-    qs = StandardWork.objects.filter(
-        programme=programme, standard__level=StandardLevel.LOCAL, standard__status__in=COUNTED_STANDARD
+    return standard_works(programme, region=region, cluster_id=cluster_id).filter(
+        standard__level=StandardLevel.LOCAL
     )
+
+
+def standard_works(programme: Any, *, region: str | None = None, cluster_id: int | None = None) -> QuerySet:
+    """Standard work of the programme, at every level, whose standard has been approved: the
+    "standards drafted or revised" figure counts their distinct standards (the list filters by level)."""
+    qs = StandardWork.objects.filter(programme=programme, standard__status__in=COUNTED_STANDARD)
     return _sliced(qs, region, cluster_id)
 
 

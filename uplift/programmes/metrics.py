@@ -267,6 +267,20 @@ register(
 )
 register(
     Metric(
+        name="standards_drafted",
+        label=_("Standards drafted or revised"),
+        unit="standards",
+        unit_label=pgettext_lazy("unit after a count", "standards"),
+        records=delivery.standard_works,
+        list_url="delivery:standardwork_list",
+        list_param="drafted_in",
+        cluster_lookup="cluster_id",
+        count_of="standard_id",
+        distinct=True,
+    )
+)
+register(
+    Metric(
         name="local_standards",
         label=_("Local standards drafted or revised"),
         unit="standards",
