@@ -105,6 +105,29 @@ def chain_hash(prev_hash: str, content: dict[str, Any]) -> str:
 GENESIS_HASH = "0" * 64
 
 
+class RegionOfEnterprise:
+    """A fact row that carries its enterprise's region (rule 4 of the design: scoping and figures
+    slice by an indexed code, never by a join). The region is copied whenever the row is validated
+    or saved, so services and forms never set it; a row without an enterprise may name another
+    source by overriding :meth:`region_source`."""
+
+    def region_source(self) -> Any:
+        return self.enterprise if self.enterprise_id else None
+
+    def _copy_region(self) -> None:
+        source = self.region_source()
+        if source is not None:
+            self.region_id = source.region_id
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        self._copy_region()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._copy_region()
+        super().save(*args, **kwargs)
+
+
 class AuditEntryQuerySet(ScopedQuerySet):
     """Audit entries are written once, by :func:`uplift.core.audit.record`, and never changed."""
 

@@ -9,6 +9,7 @@ and the list behind it can never disagree.
 from __future__ import annotations
 
 import datetime
+import statistics
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -244,11 +245,6 @@ def bulletin_programmes() -> QuerySet:
 
 def median_days_to_close(problems: QuerySet) -> float | None:
     """The median days from finding to closing, over the closed ones of ``problems``."""
-    days = sorted(
-        (closed - found).days
-        for found, closed in problems.filter(status=ProblemStatus.CLOSED).values_list("found_on", "closed_on")
-    )
-    if not days:
-        return None
-    mid = len(days) // 2
-    return float(days[mid]) if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
+    closed = problems.filter(status=ProblemStatus.CLOSED).values_list("found_on", "closed_on")
+    days = [(shut - found).days for found, shut in closed]
+    return float(statistics.median(days)) if days else None

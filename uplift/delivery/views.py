@@ -34,6 +34,7 @@ from .models import (
     Standard,
     StandardWork,
 )
+from .services.problems import is_follower
 
 
 def _status_is(*states: str):
@@ -233,11 +234,6 @@ grade_views = ObjectViews(
 )
 
 
-def _follower(obj: Any, user: Any) -> bool:
-    """The institution following a problem, or an officer."""
-    return _officer(user) or obj.institution_id in principal_of(user).institution_ids
-
-
 problem_views = ObjectViews(
     model=Problem,
     table=tables.ProblemTable,
@@ -276,7 +272,7 @@ problem_views = ObjectViews(
             services.problem_correct,
             "problem",
             form=forms.CorrectForm,
-            when=lambda obj, user: obj.status == ProblemStatus.OPEN and _follower(obj, user),
+            when=lambda obj, user: obj.status == ProblemStatus.OPEN and is_follower(user, obj),
             help=gettext_lazy("The root cause and the action the enterprise took."),
         ),
         Action(
@@ -285,7 +281,7 @@ problem_views = ObjectViews(
             services.problem_verify,
             "problem",
             form=forms.VerifyForm,
-            when=lambda obj, user: obj.status == ProblemStatus.CORRECTED and _follower(obj, user),
+            when=lambda obj, user: obj.status == ProblemStatus.CORRECTED and is_follower(user, obj),
             help=gettext_lazy("Once verified the problem counts as solved."),
         ),
         Action(
@@ -295,7 +291,7 @@ problem_views = ObjectViews(
             "problem",
             form=forms.ReopenForm,
             danger=True,
-            when=lambda obj, user: obj.status == ProblemStatus.CORRECTED and _follower(obj, user),
+            when=lambda obj, user: obj.status == ProblemStatus.CORRECTED and is_follower(user, obj),
         ),
     ],
 )

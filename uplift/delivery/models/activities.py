@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import ScopedModel
+from uplift.core.models import RegionOfEnterprise, ScopedModel
 
-from ..choices import ActivityKind, ActivityStatus
+from ..choices import ActivityKind, ActivityStatus, ProjectStatus
 
 
 class QualityMethod(ScopedModel):
@@ -156,7 +156,7 @@ class Activity(ScopedModel):
         project (if it has one) is in progress."""
         if self.status not in (ActivityStatus.DRAFT, ActivityStatus.RETURNED):
             return False
-        return self.project_id is None or self.project.status == "in_progress"
+        return self.project_id is None or self.project.status == ProjectStatus.IN_PROGRESS
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -181,7 +181,7 @@ class Activity(ScopedModel):
             raise ValidationError(errors)
 
 
-class Participation(ScopedModel):
+class Participation(RegionOfEnterprise, ScopedModel):
     """An enterprise taking part in an activity (参与), with its headcount of quality managers.
 
     ``region`` is the enterprise's, copied onto the row (fact tables carry their enterprise's
@@ -225,8 +225,3 @@ class Participation(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise} @ {self.activity.topic}"
-
-    def save(self, *args, **kwargs):
-        if self.enterprise_id and not self.region_id:
-            self.region_id = self.enterprise.region_id
-        super().save(*args, **kwargs)

@@ -11,12 +11,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import ScopedModel
+from uplift.core.models import RegionOfEnterprise, ScopedModel
 
 from ..choices import BenefitKind, BenefitStatus
 
 
-class Benefit(ScopedModel):
+class Benefit(RegionOfEnterprise, ScopedModel):
     """A claimed economic benefit: a loss avoided, a cost saved, revenue gained.
 
     For one enterprise, or for a whole cluster when it cannot be split per firm. The institution
@@ -117,12 +117,9 @@ class Benefit(ScopedModel):
     def is_editable(self) -> bool:
         return self.status in (BenefitStatus.DRAFT, BenefitStatus.REJECTED)
 
-    def save(self, *args, **kwargs):
-        if self.enterprise_id:
-            self.region_id = self.enterprise.region_id
-        elif self.cluster_id:
-            self.region_id = self.cluster.region_id
-        super().save(*args, **kwargs)
+    def region_source(self):
+        """The enterprise's region, or the cluster's for a cluster-wide claim."""
+        return super().region_source() or (self.cluster if self.cluster_id else None)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -7,14 +7,15 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import ScopedModel
+from uplift.core.models import RegionOfEnterprise, ScopedModel
 
 from ..choices import ProblemCategory, ProblemStatus, Severity
 
 
-class Problem(ScopedModel):
+class Problem(RegionOfEnterprise, ScopedModel):
     """A quality problem found at an enterprise, followed until its correction is verified.
 
     open → corrected (the enterprise's action is recorded) → closed once the institution, or the
@@ -109,16 +110,11 @@ class Problem(ScopedModel):
     @property
     def is_overdue(self) -> bool:
         """Not closed, and its deadline has passed."""
-        return self.status != ProblemStatus.CLOSED and self.deadline < datetime.date.today()
+        return self.status != ProblemStatus.CLOSED and self.deadline < timezone.localdate()
 
     @property
     def days_to_close(self) -> int | None:
         return (self.closed_on - self.found_on).days if self.closed_on else None
-
-    def save(self, *args, **kwargs):
-        if self.enterprise_id:
-            self.region_id = self.enterprise.region_id
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

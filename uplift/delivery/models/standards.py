@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import ScopedModel
+from uplift.core.models import RegionOfEnterprise, ScopedModel
 from uplift.registry.validators import normalise_standard_number, validate_standard_number
 
 from ..choices import EvaluationConclusion, StandardLevel, StandardStatus, StandardWorkKind
@@ -164,7 +164,7 @@ class StandardWork(ScopedModel):
             raise ValidationError({"started_on": _("This date is in the future.")})
 
 
-class EvaluationReport(ScopedModel):
+class EvaluationReport(RegionOfEnterprise, ScopedModel):
     """An enterprise-standard evaluation report (企业标准评价报告) issued to one enterprise.
 
     ``region`` is the enterprise's, copied onto the row.
@@ -238,11 +238,6 @@ class EvaluationReport(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.report_number} · {self.enterprise}"
-
-    def save(self, *args, **kwargs):
-        if self.enterprise_id:
-            self.region_id = self.enterprise.region_id
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.issued_on and self.issued_on > datetime.date.today():

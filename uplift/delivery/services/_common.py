@@ -41,19 +41,26 @@ def require_state(obj: Any, allowed: tuple[str, ...], *, what: str) -> None:
         )
 
 
-def check_enterprises(actor: Any, ids: Iterable[int], field: str = "enterprise") -> None:
-    """Refuse enterprises outside the actor's scope (their region, their clusters)."""
+def enterprises_outside(actor: Any, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` that ``actor`` may not record (outside their region or their clusters)."""
     from uplift.registry.models import Enterprise
 
-    ids = {i for i in ids if i is not None}
+    ids = set(ids)
     if is_system(actor) or not ids:
-        return
-    outside = ids - set(Enterprise.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
-    if outside:
-        names = ", ".join(str(e) for e in Enterprise.objects.filter(pk__in=outside)[:5])
+        return set()
+    return ids - set(Enterprise.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def check_enterprise(actor: Any, enterprise: Any) -> None:
+    """Refuse an enterprise outside the actor's scope, naming it."""
+    if enterprise is not None and enterprise_outside(actor, enterprise):
         raise ValidationError(
-            {field: _("%(names)s: outside your scope; you cannot record it.") % {"names": names}}
+            {"enterprise": _("%(name)s is outside your scope; you cannot record it.") % {"name": enterprise}}
         )
+
+
+def enterprise_outside(actor: Any, enterprise: Any) -> bool:
+    return bool(enterprises_outside(actor, [enterprise.pk]))
 
 
 #: The states of a project in which its results (problems, standards, benefits) are still recorded.

@@ -191,15 +191,6 @@ def acceptance_publish(
     acceptance.published_at = now_or(at)
     acceptance.bulletin_number = bulletin_number.strip()
     save_step(acceptance, actor=actor, verb="publish", before=before)
-    record = acceptance.grade_record
-    grade_record_update(
-        actor=actor,
-        instance=record,
-        institution=record.institution,
-        project_title=record.project_title,
-        programme=record.programme,
-        grade=record.grade,
-        accepted_on=record.accepted_on,
-        source=acceptance.bulletin_number,
-    )
+    # The grade record names where it was published.
+    grade_record_update(actor=actor, instance=acceptance.grade_record, source=acceptance.bulletin_number)
     return acceptance

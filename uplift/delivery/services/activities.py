@@ -17,7 +17,7 @@ from uplift.registry.models import Enterprise
 
 from ..choices import ActivityStatus, ProjectStatus
 from ..models import Activity, Participation, ServiceProject
-from ._common import is_system, refused, require_officer, require_state
+from ._common import check_enterprise, enterprises_outside, is_system, refused, require_officer, require_state
 
 EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
 
@@ -170,30 +170,12 @@ def _editable_activity(activity: Activity) -> None:
         )
 
 
-def _enterprises_in_scope(actor: Any, ids: Iterable[int]) -> set[int]:
-    """Those of ``ids`` that ``actor`` may not record (outside their region or their clusters)."""
-    ids = set(ids)
-    if is_system(actor) or not ids:
-        return set()
-    visible = set(Enterprise.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
-    return ids - visible
-
-
-def _check_enterprise(actor: Any, enterprise: Enterprise | None) -> None:
-    if enterprise is not None and _enterprises_in_scope(actor, [enterprise.pk]):
-        raise ValidationError(
-            {"enterprise": _("%(name)s is outside your scope; you cannot record it.") % {"name": enterprise}}
-        )
-
-
 @refused("delivery.participation.create")
 @transaction.atomic
 def participation_create(*, actor: Any, activity: Activity, **data: Any) -> Participation:
     """Add an enterprise, with its headcount of quality managers, to a draft or returned activity."""
     _editable_activity(locked(activity))
-    enterprise = data.get("enterprise")
-    _check_enterprise(actor, enterprise)
-    data["region_id"] = enterprise.region_id if enterprise is not None else None
+    check_enterprise(actor, data.get("enterprise"))
     return create_object(Participation, actor=actor, data={**data, "activity": activity})
 
 
@@ -205,8 +187,7 @@ def participation_update(*, actor: Any, instance: Participation, **data: Any) ->
         raise ValidationError({"activity": _("A participation cannot move to another activity.")})
     enterprise = data.get("enterprise")
     if enterprise is not None and enterprise != instance.enterprise:
-        _check_enterprise(actor, enterprise)
-        data["region_id"] = enterprise.region_id
+        check_enterprise(actor, enterprise)
     return update_object(instance, actor=actor, data=data)
 
 
@@ -246,7 +227,7 @@ def participations_add(*, actor: Any, activity: Activity, rows: Iterable[tuple[i
     unknown = set(ids) - set(regions)
     if unknown:
         raise ValidationError({"enterprise": _("Unknown enterprises: %(ids)s.") % {"ids": sorted(unknown)}})
-    outside = _enterprises_in_scope(actor, ids)
+    outside = enterprises_outside(actor, ids)
     if outside:
         raise ValidationError(
             {"enterprise": _("Enterprises outside your scope: %(ids)s.") % {"ids": sorted(outside)}}

@@ -14,18 +14,9 @@ from uplift.core.services import create_object, locked, now_or, save_step, updat
 
 from ..choices import BenefitStatus
 from ..models import Benefit
-from ._common import check_enterprises, keep_place, placed, refused, require_officer, require_state
+from ._common import check_enterprise, keep_place, placed, refused, require_officer, require_state
 
 EDITABLE = (BenefitStatus.DRAFT, BenefitStatus.REJECTED)
-
-
-def _region(data: dict[str, Any]) -> dict[str, Any]:
-    enterprise, cluster = data.get("enterprise"), data.get("cluster")
-    if enterprise is not None:
-        data["region_id"] = enterprise.region_id
-    elif cluster is not None:
-        data["region_id"] = cluster.region_id
-    return data
 
 
 @refused("delivery.benefit.create")
@@ -33,9 +24,8 @@ def _region(data: dict[str, Any]) -> dict[str, Any]:
 def benefit_create(*, actor: Any, **data: Any) -> Benefit:
     """Claim a benefit as a draft, for an enterprise or (without one) for the project's cluster."""
     data = placed(actor, data)
-    enterprise = data.get("enterprise")
-    check_enterprises(actor, [enterprise.pk] if enterprise else [])
-    return create_object(Benefit, actor=actor, data=_region(data))
+    check_enterprise(actor, data.get("enterprise"))
+    return create_object(Benefit, actor=actor, data=data)
 
 
 @refused("delivery.benefit.update")
@@ -46,12 +36,7 @@ def benefit_update(*, actor: Any, instance: Benefit, **data: Any) -> Benefit:
     data = keep_place(instance, data)
     enterprise = data.get("enterprise")
     if enterprise is not None and enterprise != instance.enterprise:
-        check_enterprises(actor, [enterprise.pk])
-    merged = {
-        "enterprise": data.get("enterprise", instance.enterprise),
-        "cluster": data.get("cluster", instance.cluster),
-    }
-    data["region_id"] = _region(merged).get("region_id", instance.region_id)
+        check_enterprise(actor, enterprise)
     return update_object(instance, actor=actor, data=data)
 
 

@@ -16,7 +16,7 @@ from uplift.core.services import create_object, locked, now_or, save_step, updat
 
 from ..choices import ProblemStatus
 from ..models import Participation, Problem
-from ._common import check_enterprises, is_system, keep_place, placed, refused, require_state
+from ._common import check_enterprise, is_system, keep_place, placed, refused, require_state
 
 
 def _found_in(data: dict[str, Any]) -> dict[str, Any]:
@@ -40,18 +40,18 @@ def _found_in(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _require_follower(actor: Any, problem: Problem) -> None:
-    """The institution following the problem, or a bureau officer, takes its steps."""
+def is_follower(actor: Any, problem: Problem) -> bool:
+    """The institution following the problem, or a bureau officer (or the system)."""
     p = principal_of(actor)
-    if (
-        is_system(actor)
-        or p.is_officer
-        or (problem.institution_id and problem.institution_id in p.institution_ids)
-    ):
-        return
-    raise ValidationError(
-        _("Only the institution following this problem, or the bureau, can do this."), code="role"
-    )
+    return is_system(actor) or p.is_officer or problem.institution_id in p.institution_ids
+
+
+def _require_follower(actor: Any, problem: Problem) -> None:
+    """Only a follower takes a problem's steps."""
+    if not is_follower(actor, problem):
+        raise ValidationError(
+            _("Only the institution following this problem, or the bureau, can do this."), code="role"
+        )
 
 
 @refused("delivery.problem.create")
@@ -59,10 +59,7 @@ def _require_follower(actor: Any, problem: Problem) -> None:
 def problem_create(*, actor: Any, **data: Any) -> Problem:
     """Record a problem found at an enterprise, with the deadline for its correction."""
     data = placed(actor, _found_in(dict(data)))
-    enterprise = data.get("enterprise")
-    check_enterprises(actor, [enterprise.pk] if enterprise else [])
-    if enterprise is not None:
-        data["region_id"] = enterprise.region_id
+    check_enterprise(actor, data.get("enterprise"))
     return create_object(Problem, actor=actor, data=data)
 
 
@@ -75,8 +72,7 @@ def problem_update(*, actor: Any, instance: Problem, **data: Any) -> Problem:
     data = keep_place(instance, data)
     enterprise = data.get("enterprise")
     if enterprise is not None and enterprise != instance.enterprise:
-        check_enterprises(actor, [enterprise.pk])
-        data["region_id"] = enterprise.region_id
+        check_enterprise(actor, enterprise)
     # The enterprise must have taken part in the activity the problem is found in after the edit,
     # whichever of the two the edit changes.
     activity = data.get("activity", instance.activity)

@@ -12,7 +12,7 @@ from uplift.core.services import create_object, update_object
 
 from ..choices import StandardStatus
 from ..models import EvaluationReport, Standard, StandardWork
-from ._common import check_enterprises, keep_place, placed, refused
+from ._common import check_enterprise, keep_place, placed, refused
 
 #: A standard moves forward only: drafting → consultation → approved → published → withdrawn.
 ORDER = [s.value for s in StandardStatus]
@@ -67,10 +67,7 @@ def standard_work_update(*, actor: Any, instance: StandardWork, **data: Any) -> 
 def evaluation_report_create(*, actor: Any, **data: Any) -> EvaluationReport:
     """Record an enterprise-standard evaluation report issued to an enterprise."""
     data = placed(actor, data)
-    enterprise = data.get("enterprise")
-    if enterprise is not None:
-        check_enterprises(actor, [enterprise.pk])
-        data["region_id"] = enterprise.region_id
+    check_enterprise(actor, data.get("enterprise"))
     return create_object(EvaluationReport, actor=actor, data=data)
 
 
@@ -80,6 +77,5 @@ def evaluation_report_update(*, actor: Any, instance: EvaluationReport, **data: 
     data = keep_place(instance, data)
     enterprise = data.get("enterprise")
     if enterprise is not None and enterprise != instance.enterprise:
-        check_enterprises(actor, [enterprise.pk])
-        data["region_id"] = enterprise.region_id
+        check_enterprise(actor, enterprise)
     return update_object(instance, actor=actor, data=data)
