@@ -46,6 +46,14 @@ def solved_problem(page: Page, base: str) -> str:
     return f"/delivery/problems/{first(page, base, 'delivery/problems/?status=closed&q=汉川')['id']}/"
 
 
+def returned_activity(page: Page, base: str) -> str:
+    return f"/delivery/activities/{first(page, base, 'delivery/activities/?status=returned')['id']}/"
+
+
+def own_review(page: Page, base: str) -> str:
+    return f"/delivery/reviews/{first(page, base, 'delivery/reviews/?q=蕲春蕲艾产业集群')['id']}/"
+
+
 def graded_acceptance(page: Page, base: str) -> str:
     return f"/delivery/acceptances/{first(page, base, 'delivery/acceptances/?status=published')['id']}/"
 
@@ -58,6 +66,9 @@ SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "10-problem": ("hubei.officer", solved_problem),
     "11-acceptance": ("hubei.officer", graded_acceptance),
     "12-bulletin": (None, "/public/bulletin/"),
+    "13-evidence": ("qichun.institution", returned_activity),
+    "14-expert-review": ("expert.chen", own_review),
+    "15-files": ("hubei.officer", "/files/"),
 }
 
 

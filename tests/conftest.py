@@ -8,6 +8,23 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded files go to a directory of this run, removed at its end, never to var/media.
+    import tempfile
+
+    media = tempfile.mkdtemp(prefix="uplift-test-media-")
+    config._uplift_media = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": media}},
+    }
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    media = getattr(config, "_uplift_media", None)
+    if media:
+        shutil.rmtree(media, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

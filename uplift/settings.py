@@ -202,6 +202,8 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Evidence files (uplift/core/uploads.py): the largest accepted, in bytes.
+UPLIFT_UPLOAD_MAX_BYTES = int(os.environ.get("UPLIFT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -272,4 +274,5 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.delivery.demo.build",
     "uplift.delivery.demo_results.build",
     "uplift.delivery.demo_acceptance.build",
+    "uplift.delivery.demo_evidence.build",
 ]

@@ -11,7 +11,7 @@ urlpatterns = [
     path("procurement/", include("uplift.procurement.urls")),
     path("delivery/", include("uplift.delivery.urls")),
     path("public/", include("uplift.reports.urls")),
-    path("audit/", include("uplift.core.urls")),
+    path("", include("uplift.core.urls")),
     path("api/", include("uplift.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -17,7 +17,7 @@ the three administrator roles see no programme data at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("programmes", "*", EDIT),
         ("procurement", "*", EDIT),
         ("delivery", "*", EDIT),
+        ("core", "attachment", EDIT),
     ],
     Role.INSTITUTION_STAFF: [
         ("procurement", "tender", (VIEW,)),
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "acceptancecriterion", (VIEW,)),
         ("delivery", "acceptance", (VIEW,)),
         ("delivery", "acceptancescore", (VIEW,)),
+        ("core", "attachment", EDIT),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "enterprise", (VIEW,)),
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "standard", (VIEW,)),
         ("delivery", "evaluationreport", (VIEW,)),
         ("delivery", "benefit", (VIEW,)),
+        ("core", "attachment", (VIEW,)),
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -98,6 +101,23 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "expert", (VIEW, CHANGE)),
+        # The acceptance of the projects they are asked to review, and those projects' records.
+        ("delivery", "acceptance", (VIEW,)),
+        ("delivery", "acceptancecriterion", (VIEW,)),
+        ("delivery", "acceptancescore", (VIEW,)),
+        ("delivery", "acceptancereview", (VIEW, CHANGE)),
+        ("delivery", "reviewscore", (VIEW,)),
+        ("delivery", "serviceproject", (VIEW,)),
+        ("delivery", "projectkpi", (VIEW,)),
+        ("delivery", "activity", (VIEW,)),
+        ("delivery", "participation", (VIEW,)),
+        ("delivery", "qualitymethod", (VIEW,)),
+        ("delivery", "problem", (VIEW,)),
+        ("delivery", "standard", (VIEW,)),
+        ("delivery", "standardwork", (VIEW,)),
+        ("delivery", "evaluationreport", (VIEW,)),
+        ("delivery", "benefit", (VIEW,)),
+        ("core", "attachment", (VIEW,)),
     ],
     Role.SYSTEM_ADMIN: [],
     Role.SECURITY_ADMIN: [
@@ -530,11 +550,27 @@ SCOPES["procurement.milestone"] = _contract_rule("contract__")
 SCOPES["procurement.payment"] = _contract_rule("contract__")
 
 
+def _reviewed_projects(p: Principal) -> Q | QuerySet:
+    """The projects whose acceptance the user, as an expert, is reviewing (not withdrawn)."""
+    if not p.expert_ids:
+        return NOTHING
+    return _rows(
+        "delivery.AcceptanceReview",
+        "",
+        Q(expert_id__in=sorted(p.expert_ids), status__in=("assigned", "submitted")),
+        "acceptance__project_id",
+    )
+
+
 def _project_rule(prefix: str) -> Rule:
+    """Projects and what hangs off them: the bureau of the pilot's region, the institution, and
+    the experts reviewing the project's acceptance (who judge it on its records)."""
+
     def rule(p: Principal) -> Q:
         return any_of(
             in_regions(f"{prefix}pilot__cluster__region_id", p),
             _ids(f"{prefix}institution_id", p.institution_ids),
+            _in(f"{prefix}pk", _reviewed_projects(p)),
         )
 
     return rule
@@ -549,6 +585,34 @@ SCOPES["delivery.acceptancescore"] = _project_rule("acceptance__project__")
 SCOPES["delivery.acceptancecriterion"] = lambda p: EVERYTHING if p.roles else NOTHING
 
 
+def _review_rule(prefix: str, *, officers_once_submitted: bool) -> Rule:
+    """Expert reviews are independent: an expert reads their own, and the others' submitted ones
+    of an acceptance only once theirs is submitted. The bureau sees who is on the panel and where
+    each stands, and reads an expert's scores once submitted (``officers_once_submitted``). The
+    institution reads only the panel's agreed scores."""
+
+    def rule(p: Principal) -> Q:
+        submitted = Q(**{f"{prefix}status": "submitted"})
+        region = in_regions(f"{prefix}acceptance__project__pilot__cluster__region_id", p)
+        own_submitted = _rows(
+            "delivery.AcceptanceReview",
+            "",
+            Q(expert_id__in=sorted(p.expert_ids), status="submitted") if p.expert_ids else NOTHING,
+            "acceptance_id",
+        )
+        return any_of(
+            region & submitted if officers_once_submitted and region is not NOTHING else region,
+            _ids(f"{prefix}expert_id", p.expert_ids),
+            _in(f"{prefix}acceptance_id", own_submitted) & submitted if p.expert_ids else NOTHING,
+        )
+
+    return rule
+
+
+SCOPES["delivery.acceptancereview"] = _review_rule("", officers_once_submitted=False)
+SCOPES["delivery.reviewscore"] = _review_rule("review__", officers_once_submitted=True)
+
+
 def _approved_and(q: Q, prefix: str = "", status: str = "approved") -> Q:
     """``q`` narrowed to approved (or verified...) rows: what an enterprise may see of them."""
     return NOTHING if q is NOTHING else q & Q(**{f"{prefix}status": status})
@@ -558,9 +622,13 @@ def _approved_and(q: Q, prefix: str = "", status: str = "approved") -> Q:
 def _activity(p: Principal) -> Q:
     # Officers: activities held in their region. Institutions: their own (in their projects or
     # not). Enterprises: the approved activities they took part in.
+    # Experts reviewing a project's acceptance: its activities.
     taken_part = _in("pk", _rows("delivery.Participation", "enterprise_id", p.enterprise_ids, "activity_id"))
     return any_of(
-        in_regions("region_id", p), _ids("institution_id", p.institution_ids), _approved_and(taken_part)
+        in_regions("region_id", p),
+        _ids("institution_id", p.institution_ids),
+        _approved_and(taken_part),
+        _in("project_id", _reviewed_projects(p)),
     )
 
 
@@ -570,6 +638,7 @@ def _participation(p: Principal) -> Q:
         in_regions("activity__region_id", p),
         _ids("activity__institution_id", p.institution_ids),
         _approved_and(_ids("enterprise_id", p.enterprise_ids), "activity__"),
+        _in("activity__project_id", _reviewed_projects(p)),
     )
 
 
@@ -578,15 +647,20 @@ SCOPES["delivery.standard"] = lambda p: EVERYTHING if p.roles else NOTHING  # a 
 
 def _result_rule(enterprise_sees: str | None) -> Rule:
     """Problems, standard work, evaluation reports, benefits: officers by the enterprise's (or the
-    work's) region, institutions their own; an enterprise its own, once in ``enterprise_sees``
-    status (any status when ""; never when None)."""
+    work's) region, institutions their own, experts those of the projects they review; an
+    enterprise its own, once in ``enterprise_sees`` status (any status when ""; never when None)."""
 
     def rule(p: Principal) -> Q:
         own = NOTHING
         if enterprise_sees is not None and p.enterprise_ids:
             own = _ids("enterprise_id", p.enterprise_ids)
             own = _approved_and(own, status=enterprise_sees) if enterprise_sees else own
-        return any_of(in_regions("region_id", p), _ids("institution_id", p.institution_ids), own)
+        return any_of(
+            in_regions("region_id", p),
+            _ids("institution_id", p.institution_ids),
+            own,
+            _in("project_id", _reviewed_projects(p)),
+        )
 
     return rule
 
@@ -601,6 +675,26 @@ SCOPES["delivery.benefit"] = _result_rule("verified")
 def _grade(p: Principal) -> Q:
     # Grades are published in bulletins: officers read every institution's in their region.
     return any_of(in_regions("institution__region_id", p), _ids("institution_id", p.institution_ids))
+
+
+@scope("core.attachment")
+def _attachment(p: Principal) -> Q:
+    """Whoever sees a record sees its files; enterprises not those of records whose model says
+    ``attachments_for_enterprises = False`` (an activity's sign-in sheet names other firms' people).
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from uplift.core.models import attachable_models
+
+    parts = []
+    for model in attachable_models():
+        rule = SCOPES[model._meta.label_lower]
+        q = rule(p if model.attachments_for_enterprises else replace(p, enterprise_ids=frozenset()))
+        if q is NOTHING:
+            continue
+        parents = model._default_manager.filter(q).values("pk")
+        parts.append(Q(content_type_id=ContentType.objects.get_for_model(model).pk, object_id__in=parents))
+    return any_of(*parts)
 
 
 def pickable(qs: QuerySet, user: Any) -> QuerySet:

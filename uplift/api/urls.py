@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from uplift.core import api as core
 from uplift.delivery import api as delivery
 from uplift.procurement import api as procurement
 from uplift.programmes import api as programmes
@@ -51,6 +52,8 @@ router.register(
     "delivery/acceptance-criteria", delivery.AcceptanceCriterionViewSet, basename="acceptancecriterion"
 )
 router.register("delivery/acceptances", delivery.AcceptanceViewSet, basename="acceptance")
+router.register("delivery/reviews", delivery.AcceptanceReviewViewSet, basename="acceptancereview")
+router.register("files", core.AttachmentViewSet, basename="attachment")
 
 app_name = "api"
 

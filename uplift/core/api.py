@@ -13,13 +13,17 @@ from types import ModuleType
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 
+from .filtersets import AttachmentFilterSet
+from .models import Attachment, AttachmentKind, HasAttachments
 from .services import ConflictError
-from .views import Action, run_service
+from .urls import attachment_views
+from .views import ATTACH, Action, run_service
 
 
 class Conflict(exceptions.APIException):
@@ -77,6 +81,52 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     update = create
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    """An evidence file as the API shows it; ``download`` is where its bytes are."""
+
+    record_type = serializers.SerializerMethodField(help_text="The record's model, e.g. delivery.activity.")
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "record_type",
+            "object_id",
+            "kind",
+            "name",
+            "description",
+            "media_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "created_at",
+            "removed_at",
+            "removed_by",
+            "removal_reason",
+            "version",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_record_type(self, obj: Attachment) -> str:
+        return f"{obj.content_type.app_label}.{obj.content_type.model}"
+
+    def get_download(self, obj: Attachment) -> str:
+        request = self.context.get("request")
+        url = obj.get_download_url()
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """``multipart/form-data``: the file, its kind and a description. The file's real type and
+    size are checked by the service (:mod:`uplift.core.uploads`)."""
+
+    file = serializers.FileField(max_length=255, allow_empty_file=True)
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
 def _workflow_endpoint(act: Action, response_serializer: type) -> Any:
     """``POST <record>/<name>/``: the API twin of an :class:`~uplift.core.views.Action`."""
 
@@ -95,14 +145,16 @@ def _workflow_endpoint(act: Action, response_serializer: type) -> Any:
             raise Conflict(exc, self.get_serializer(exc.current).data) from exc
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
+        if act.response_serializer is not None:
+            context = self.get_serializer_context()
+            return Response(act.response_serializer(result, context=context).data, status=201)
         model = self.serializer_class.Meta.model
         return Response(self.get_serializer(result if isinstance(result, model) else obj).data)
 
     handler.__name__ = act.name
     handler.__doc__ = str(act.help or act.label)
-    handler = extend_schema(
-        summary=str(act.label), request=act.serializer, responses={200: response_serializer}
-    )(handler)
+    responses = {201: act.response_serializer} if act.response_serializer else {200: response_serializer}
+    handler = extend_schema(summary=str(act.label), request=act.serializer, responses=responses)(handler)
     # Permissions are the action's own (checked above): DRF's POST -> "add" mapping does not apply.
     return drf_action(
         detail=True,
@@ -130,7 +182,16 @@ class ReadOnlyObjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for act in cls.__dict__.get("workflow", ()):
+        workflow = [a for a in cls.__dict__.get("workflow", ()) if a is not ATTACH]
+        serializer = cls.__dict__.get("serializer_class")
+        if serializer is not None and issubclass(serializer.Meta.model, HasAttachments):
+            # Every record that takes files takes them through the API too: POST .../<pk>/attach/.
+            workflow.append(
+                replace(
+                    ATTACH, serializer=AttachmentUploadSerializer, response_serializer=AttachmentSerializer
+                )
+            )
+        for act in workflow:
             setattr(cls, act.name, _workflow_endpoint(act, cls.serializer_class))
 
     def initial(self, request, *args, **kwargs):
@@ -178,3 +239,32 @@ class ObjectViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyOb
             raise Conflict(exc, self.get_serializer(exc.current).data) from exc
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class AttachmentViewSet(ReadOnlyObjectViewSet):
+    """Evidence files of the records the user may see. Attach one with ``POST <record>/attach/``
+    (e.g. ``/api/delivery/activities/12/attach/``); ``?record=delivery.activity&object_id=12``
+    lists a record's files; ``download/`` answers the bytes."""
+
+    serializer_class = AttachmentSerializer
+    filterset_class = AttachmentFilterSet
+    select_related = ("content_type",)
+    workflow = with_inputs(attachment_views.actions, remove=ReasonSerializer)
+
+    @extend_schema(summary="Download the file", responses={(200, "application/octet-stream"): bytes})
+    @drf_action(detail=True, methods=["get"], url_path="download", url_name="download")
+    def download(self, request, *args, **kwargs):
+        attachment = self.get_object()
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise exceptions.NotFound("The file is missing from storage.") from exc
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.name, content_type=attachment.media_type
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -14,7 +14,7 @@ AREAS = [
     ("delivery", _("Delivery")),
     ("registry", _("Registry")),
     ("accounts", _("Accounts")),
-    ("core", _("Audit")),
+    ("core", _("Files and audit")),
 ]
 
 

@@ -57,3 +57,36 @@ class AuditEntryFilterSet(BaseFilterSet):
 
         model = AuditEntry
         fields = ["action", "object_type"]
+
+
+def _attachable_choices():
+    from django.utils.text import capfirst
+
+    from .models import attachable_models
+
+    return [(m._meta.label_lower, capfirst(m._meta.verbose_name)) for m in attachable_models()]
+
+
+class AttachmentFilterSet(BaseFilterSet):
+    search_fields = ("name", "description", "sha256")
+    record = django_filters.ChoiceFilter(
+        choices=_attachable_choices, method="of_type", label=_("Record type")
+    )
+    object_id = django_filters.NumberFilter(label=_("Record id"))
+    removed = django_filters.BooleanFilter(
+        field_name="removed_at", lookup_expr="isnull", exclude=True, label=_("Removed")
+    )
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        from .models import Attachment
+
+        model = Attachment
+        fields = ["kind", "record", "object_id"]
+
+    def of_type(self, qs, name, value: str):
+        from django.apps import apps
+        from django.contrib.contenttypes.models import ContentType
+
+        return qs.filter(content_type=ContentType.objects.get_for_model(apps.get_model(value)))

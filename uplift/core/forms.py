@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from .models import ScopedQuerySet
+from .models import AttachmentKind, ScopedQuerySet
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -41,3 +42,21 @@ class ScopedModelForm(forms.ModelForm):
 
     def save(self, commit: bool = True):  # pragma: no cover - guard
         raise NotImplementedError("Forms never save: call the model's service with form.cleaned_data.")
+
+
+class AttachmentForm(forms.Form):
+    """One evidence file for a record; the service checks its real type and size."""
+
+    file = forms.FileField(label=_("file"), max_length=255, allow_empty_file=True)
+    kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices, initial=AttachmentKind.OTHER)
+    description = forms.CharField(label=_("description"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .uploads import accept_hint
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = accept_hint()
+
+
+class RemovalForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

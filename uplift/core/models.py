@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -252,3 +253,111 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+# --- Evidence files ----------------------------------------------------------------------------
+
+
+class HasAttachments:
+    """A record that takes evidence files (sign-in sheets, photos, reports): mix it into the model.
+
+    The record's page then shows its files and, while :meth:`attachments_open`, an upload form to
+    those who may change it; :class:`Attachment` rows are visible to exactly those who see the
+    record (``uplift.accounts.access``), except that ``attachments_for_enterprises = False`` keeps
+    them from enterprise users who see the record (a sign-in sheet names other firms' people).
+    """
+
+    attachments_for_enterprises: bool = True
+
+    def attachments_open(self) -> bool:
+        """Whether files may still be added or removed (evidence freezes once it has been judged)."""
+        return True
+
+
+def attachable_models() -> list[type[models.Model]]:
+    """Every installed model that takes attachments, in a stable order."""
+    found = [m for m in apps.get_models() if issubclass(m, HasAttachments)]
+    return sorted(found, key=lambda m: m._meta.label_lower)
+
+
+class AttachmentKind(models.TextChoices):
+    SIGN_IN = "sign_in", _("Sign-in sheet")
+    PHOTO = "photo", _("Photo")
+    REPORT = "report", _("Report")
+    MINUTES = "minutes", _("Minutes")
+    CERTIFICATE = "certificate", _("Certificate or proof")
+    OTHER = "other", _("Other")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Content-addressed: ``attachments/ab/cd/<sha256>.<ext>``. A file uploaded twice is stored
+    once, a write rolled back leaves at worst a blob that the next upload of it reuses, and the
+    name itself lets anyone check the bytes were not changed."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    h = instance.sha256
+    return f"attachments/{h[:2]}/{h[2:4]}/{h}.{ext}"
+
+
+class Attachment(ScopedModel):
+    """One evidence file attached to a record (an activity, a problem, a benefit claim, a report).
+
+    Only :func:`uplift.core.services.attachment_add` creates one, after checking the file's real
+    type and size (:mod:`uplift.core.uploads`); it is never deleted: a wrong file is *removed* with
+    a reason and stays readable to those who see its record, marked as removed.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("record type"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    parent = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
+    name = models.CharField(_("file name"), max_length=255)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255, editable=False)
+    media_type = models.CharField(_("media type"), max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    removal_reason = models.TextField(_("reason for removal"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="core_attachment_parent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def format_label(self) -> str:
+        """PDF, Excel, JPEG...: the checked format, as people name it."""
+        from .uploads import ACCEPTED
+
+        return next((t.label for t in ACCEPTED if t.media_type == self.media_type), self.media_type)
+
+    def get_download_url(self) -> str:
+        return reverse("core:attachment_download", args=[self.pk])

@@ -1,6 +1,8 @@
-"""Reads of the audit trail that other parts of the system show."""
+"""Reads that every part of the system shows: a record's history, its files, counts."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
@@ -34,3 +36,42 @@ def count_of(related: type[models.Model], link: str) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+def attachments_of(obj: models.Model, user: Any):
+    """The files attached to ``obj`` that ``user`` may see, newest first, removed ones included
+    (their page marks them)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Attachment
+
+    return (
+        Attachment.objects.visible_to(user)
+        .filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        .select_related("uploaded_by", "removed_by")
+    )
+
+
+def attachment_problems() -> tuple[int, list[tuple[Any, str]]]:
+    """Every attachment checked against storage: (how many, [(attachment, what is wrong)]).
+
+    For ``uplift attachments verify``, an administrator's tool, so not narrowed to a user.
+    """
+    import hashlib
+
+    from .models import Attachment
+
+    checked, problems = 0, []
+    for attachment in Attachment.objects.order_by("pk").iterator():
+        checked += 1
+        try:
+            with attachment.file.open("rb") as f:
+                digest = hashlib.sha256()
+                for chunk in iter(lambda f=f: f.read(1024 * 1024), b""):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            problems.append((attachment, "missing from storage"))
+            continue
+        if digest.hexdigest() != attachment.sha256:
+            problems.append((attachment, "content changed since upload (SHA-256 differs)"))
+    return checked, problems

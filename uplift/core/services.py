@@ -9,6 +9,7 @@ domain service states only what is particular to it.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -134,3 +135,147 @@ def save_step(obj: models.Model, *, actor: Any, verb: str, before: dict[str, Any
     audit.record(
         actor=actor, action=action_name(type(obj), verb), obj=obj, before=before, after=audit.snapshot(obj)
     )
+
+
+# --- Evidence files ------------------------------------------------------------------------------
+
+
+def attachments_closed_reason(actor: Any, parent: models.Model) -> str | None:
+    """Why ``actor`` may not add or remove files on ``parent`` now, or None if they may.
+
+    They must be allowed to change the record (its model permission, and seeing it) and the
+    record must still take evidence (:meth:`~uplift.core.models.HasAttachments.attachments_open`);
+    the system (``actor=None``: imports of past records, the demo) files evidence in any state.
+    """
+    from uplift.accounts.access import is_visible
+
+    from .models import HasAttachments
+
+    if not isinstance(parent, HasAttachments):
+        return _("%(type)s records do not take attachments.") % {"type": parent._meta.verbose_name}
+    if actor is None or getattr(actor, "is_superuser", False):
+        return None  # the system (an import of past records, the demo) files evidence in any state
+    meta = parent._meta
+    if not actor.has_perm(f"{meta.app_label}.change_{meta.model_name}") or not is_visible(parent, actor):
+        return _("You may not change %(name)s, so you cannot attach files to it.") % {"name": parent}
+    if not parent.attachments_open():
+        return _("%(name)s can no longer change, nor can its files.") % {"name": parent}
+    return None
+
+
+def _sha256(file: Any) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+#: At most this many files (not removed) per record: evidence, not a file server.
+MAX_ATTACHMENTS_PER_RECORD = 100
+
+
+@audit.refusals_recorded("core.attachment.create")
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, parent: models.Model, file: Any, kind: str, description: str = "", name: str = ""
+) -> Any:
+    """Attach an evidence file to ``parent`` after checking its real type and its size.
+
+    ``file`` is an uploaded file (or any binary file object: give ``name`` then). The bytes are
+    stored once under their SHA-256; the record keeps the sender's file name for display.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from . import uploads
+    from .models import Attachment
+
+    reason = attachments_closed_reason(actor, parent)
+    if reason:
+        raise ValidationError(reason, code="closed")
+    name = uploads.clean_name(name or getattr(file, "name", "") or "")
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+    try:
+        found = uploads.check(file, name, size)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+    content_type = ContentType.objects.get_for_model(parent)
+    active = Attachment.objects.filter(
+        content_type=content_type, object_id=parent.pk, removed_at__isnull=True
+    ).count()
+    if active >= MAX_ATTACHMENTS_PER_RECORD:
+        raise ValidationError(
+            {
+                "file": _("%(name)s already has %(n)s files; remove some before adding more.")
+                % {"name": parent, "n": active}
+            }
+        )
+    attachment = Attachment(
+        content_type=content_type,
+        object_id=parent.pk,
+        kind=kind,
+        name=name,
+        description=(description or "").strip(),
+        media_type=found.media_type,
+        size=size,
+        sha256=_sha256(file),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    stored = attachment_path_for(attachment, name)
+    if attachment.file.storage.exists(stored):
+        attachment.file.name = stored  # the same bytes are already kept
+    else:
+        attachment.file.save(name, file, save=False)
+    attachment.full_clean()
+    attachment.save()
+    audit.record(
+        actor=actor,
+        action=action_name(Attachment, "create"),
+        obj=attachment,
+        after=audit.snapshot(attachment),
+    )
+    return attachment
+
+
+def attachment_path_for(attachment: Any, name: str) -> str:
+    return attachment._meta.get_field("file").generate_filename(attachment, name)
+
+
+@audit.refusals_recorded("core.attachment.remove")
+@transaction.atomic
+def attachment_remove(
+    *, actor: Any, attachment: Any, reason: str, at: datetime.datetime | None = None
+) -> Any:
+    """Take a wrong file off its record, saying why. The file stays, marked removed, for the
+    record's readers and the audit trail; it no longer counts as evidence.
+
+    The uploader removes while the record is open; an officer of the bureau at any time (a file
+    holding personal data that should not have been sent, for instance).
+    """
+    from uplift.accounts.access import principal_of
+
+    attachment = locked(attachment)
+    if attachment.removed_at is not None:
+        raise ValidationError(_("%(name)s has already been removed.") % {"name": attachment}, code="state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the file is removed.")})
+    system = actor is None or getattr(actor, "is_superuser", False)
+    if not system and not principal_of(actor).is_officer:
+        closed = attachments_closed_reason(actor, attachment.parent)
+        if closed:
+            raise ValidationError(closed, code="closed")
+        if attachment.uploaded_by_id != actor.pk:
+            raise ValidationError(
+                _("Only the person who uploaded a file, or a bureau officer, removes it."), code="role"
+            )
+    before = audit.snapshot(attachment)
+    attachment.removed_at = now_or(at)
+    attachment.removed_by = actor if getattr(actor, "is_authenticated", False) else None
+    attachment.removal_reason = reason
+    save_step(attachment, actor=actor, verb="remove", before=before)
+    return attachment

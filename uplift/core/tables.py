@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import django_tables2 as tables
+from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,3 +45,44 @@ class AuditEntryTable(BaseTable):
             "object_id",
             "object_repr",
         )
+
+
+class AttachmentTable(BaseTable):
+    name = tables.Column(linkify=True)
+    parent = tables.Column(verbose_name=_("record"), linkify=lambda record: record.parent, orderable=False)
+    format_label = tables.Column(verbose_name=_("format"), accessor="format_label", order_by="media_type")
+    size = NumberColumn()
+    removed_at = tables.Column()
+
+    class Meta(BaseTable.Meta):
+        from .models import Attachment
+
+        model = Attachment
+        fields = (
+            "name",
+            "kind",
+            "content_type",
+            "parent",
+            "format_label",
+            "size",
+            "uploaded_by",
+            "created_at",
+            "removed_at",
+        )
+
+    def render_parent(self, value):
+        return Truncator(str(value)).chars(40)
+
+    def value_parent(self, value):
+        return str(value)
+
+    def render_size(self, value):
+        return filesizeformat(value)
+
+    def value_size(self, value):
+        return value
+
+    def render_content_type(self, value):
+        return capfirst(value.model_class()._meta.verbose_name) if value.model_class() else value
+
+    value_content_type = render_content_type

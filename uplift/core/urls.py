@@ -1,7 +1,12 @@
-from .filtersets import AuditEntryFilterSet
-from .models import AuditEntry
-from .tables import AuditEntryTable
-from .views import ObjectViews
+from django.urls import path
+from django.utils.translation import gettext_lazy
+
+from . import services
+from .filtersets import AttachmentFilterSet, AuditEntryFilterSet
+from .forms import RemovalForm
+from .models import Attachment, AuditEntry
+from .tables import AttachmentTable, AuditEntryTable
+from .views import Action, AttachmentDownloadView, ObjectViews
 
 app_name = "core"
 
@@ -23,4 +28,48 @@ audit_views = ObjectViews(
     detail_template="core/auditentry_detail.html",
 )
 
-urlpatterns = [*audit_views.urls("entries")]
+attachment_views = ObjectViews(
+    model=Attachment,
+    table=AttachmentTable,
+    filterset=AttachmentFilterSet,
+    select_related=("content_type", "uploaded_by"),
+    prefetch_related=("parent",),
+    detail_fields=[
+        "name",
+        "kind",
+        "description",
+        "content_type",
+        "object_id",
+        "media_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "created_at",
+        "removed_at",
+        "removed_by",
+        "removal_reason",
+    ],
+    detail_template="core/attachment_detail.html",
+    actions=[
+        Action(
+            "remove",
+            gettext_lazy("Remove"),
+            services.attachment_remove,
+            "attachment",
+            form=RemovalForm,
+            danger=True,
+            when=lambda obj, user: obj.removed_at is None,
+            redirect=lambda obj, result: f"{obj.parent.get_absolute_url()}#attachments",
+            help=gettext_lazy(
+                "The file stays readable, marked as removed, to those who see its record; it no "
+                "longer counts as evidence."
+            ),
+        )
+    ],
+)
+
+urlpatterns = [
+    *audit_views.urls("audit/entries"),
+    *attachment_views.urls("files"),
+    path("files/<int:pk>/download/", AttachmentDownloadView.as_view(), name="attachment_download"),
+]

@@ -18,14 +18,15 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -33,7 +34,9 @@ from uplift.accounts.access import is_visible
 
 from . import audit, selectors
 from .export import xlsx_response
-from .services import ConflictError
+from .forms import AttachmentForm
+from .models import HasAttachments
+from .services import ConflictError, attachment_add, attachments_closed_reason
 
 
 def perm(model: type[models.Model], action: str) -> str:
@@ -102,6 +105,10 @@ class Action:
     when: Callable[[Any, Any], bool] = _always
     danger: bool = False
     help: Any = ""
+    #: the API's answer when the step creates another record (attaching a file answers the file)
+    response_serializer: type | None = None
+    #: where the page goes after the step: the record itself unless this says otherwise
+    redirect: Callable[[Any, Any], str] | None = None
 
     def allowed(self, obj: Any, user: Any) -> bool:
         return user.has_perm(perm(type(obj), self.permission)) and self.when(obj, user)
@@ -120,6 +127,8 @@ class ObjectViews:
     detail_fields: list[str] = field(default_factory=list)
     detail_template: str = "core/object_detail.html"
     select_related: tuple[str, ...] = ()
+    #: relations fetched in one query per list page (a generic foreign key, say)
+    prefetch_related: tuple[str, ...] = ()
     #: (obj, user) -> extra context for the detail page; its reads must use visible_to(user).
     detail_extra: Callable[[Any, Any], dict[str, Any]] | None = None
     #: workflow steps offered on the record's page (see :class:`Action`)
@@ -139,6 +148,8 @@ class ObjectViews:
 
     def __post_init__(self) -> None:
         self.service_prefix = self.service_prefix or self.model._meta.model_name
+        if issubclass(self.model, HasAttachments) and not any(a.name == "attach" for a in self.actions):
+            self.actions = [*self.actions, ATTACH]
         ObjectViews.registry.append(self)
 
     # --- services ---
@@ -194,7 +205,9 @@ class SpecMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     def scoped(self):
         qs = self.spec.model.objects.visible_to(self.request.user)
-        return qs.select_related(*self.spec.select_related) if self.spec.select_related else qs
+        if self.spec.select_related:
+            qs = qs.select_related(*self.spec.select_related)
+        return qs.prefetch_related(*self.spec.prefetch_related) if self.spec.prefetch_related else qs
 
     def scoped_object(self, pk):
         """The record ``pk`` if the signed-in user may see it (404 otherwise); None without a pk or
@@ -307,18 +320,23 @@ class ObjectDetailView(SpecMixin, DetailView):
         if self.spec.detail_extra:
             ctx.update(self.spec.detail_extra(obj, self.request.user))
         user = self.request.user
+        if isinstance(obj, HasAttachments):
+            ctx["attachments"] = selectors.attachments_of(obj, user)
+        actions = [
+            {
+                "action": a,
+                # Templates call callables: a form class is passed as a flag, not itself.
+                "has_form": a.form is not None,
+                "url": reverse(url_name(self.spec.model, a.name), args=[obj.pk]),
+            }
+            for a in self.spec.actions
+            if a.allowed(obj, user)
+        ]
+        # "Attach a file" is offered in the files' own card, not among the workflow steps.
+        ctx["attach_url"] = next((a["url"] for a in actions if a["action"] is ATTACH), None)
         ctx.update(
             attrs=rows,
-            actions=[
-                {
-                    "action": a,
-                    # Templates call callables: a form class is passed as a flag, not itself.
-                    "has_form": a.form is not None,
-                    "url": reverse(url_name(self.spec.model, a.name), args=[obj.pk]),
-                }
-                for a in self.spec.actions
-                if a.allowed(obj, user)
-            ],
+            actions=[a for a in actions if a["action"] is not ATTACH],
             history=selectors.history_of(obj),
             edit_url=reverse(url_name(self.spec.model, "edit"), args=[obj.pk])
             if self.spec.editable and self.spec.can_edit(obj, user)
@@ -439,6 +457,8 @@ class ObjectActionView(SpecMixin, FormView):
             self.request,
             _("%(action)s: done for %(name)s.") % {"action": self.act.label, "name": self.object},
         )
+        if self.act.redirect is not None:
+            return HttpResponseRedirect(self.act.redirect(self.object, result))
         # A step that removes its record (taking an enterprise off an activity) returns the parent.
         target = result if isinstance(result, models.Model) and result.pk else self.object
         return HttpResponseRedirect(target.get_absolute_url())
@@ -459,3 +479,46 @@ class UserBoundForm(forms.Form):
     def __init__(self, *args: Any, user: Any, obj: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user, self.obj = user, obj
+
+
+# --- Evidence files ------------------------------------------------------------------------------
+
+
+#: "Attach a file": offered on the page (and in the API) of every model that takes attachments.
+ATTACH = Action(
+    "attach",
+    gettext_lazy("Attach a file"),
+    attachment_add,
+    "parent",
+    form=AttachmentForm,
+    when=lambda obj, user: attachments_closed_reason(user, obj) is None,
+    redirect=lambda obj, result: f"{obj.get_absolute_url()}#attachments",
+    help=gettext_lazy("Sign-in sheets, photos, reports: evidence that what is recorded happened."),
+)
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    """The file of an attachment the user may see (404 otherwise), always as a download.
+
+    Served as an attachment with its checked media type (never rendered inline in the site's
+    origin), so a crafted file cannot run as a page of Uplift.
+    """
+
+    def get(self, request, pk: int):
+        from .models import Attachment
+
+        if not request.user.has_perm("core.view_attachment"):
+            raise PermissionDenied
+        try:
+            attachment = Attachment.objects.visible_to(request.user).get(pk=pk)
+        except Attachment.DoesNotExist as exc:
+            raise Http404 from exc
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404(_("The file is missing from storage; tell the system administrator.")) from exc
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.name, content_type=attachment.media_type
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from uplift.core.api import ObjectViewSet, ScopedModelSerializer, with_inputs
+from uplift.core.api import (
+    ObjectViewSet,
+    ReadOnlyObjectViewSet,
+    ScopedModelSerializer,
+    ScopedRelatedField,
+    with_inputs,
+)
+from uplift.registry.models import Expert
 
 from . import filtersets, services, views
 from .models import (
     Acceptance,
     AcceptanceCriterion,
+    AcceptanceReview,
     AcceptanceScore,
     Activity,
     Benefit,
@@ -19,6 +28,7 @@ from .models import (
     Participation,
     Problem,
     ProjectKpi,
+    ReviewScore,
     ServiceProject,
     Standard,
     StandardWork,
@@ -500,14 +510,96 @@ class PublishSerializer(serializers.Serializer):
     bulletin_number = serializers.CharField(max_length=60)
 
 
+class AssignExpertSerializer(serializers.Serializer):
+    expert = ScopedRelatedField(queryset=Expert.objects)  # narrowed to what the user may pick
+
+
 class AcceptanceViewSet(ObjectViewSet):
-    """Acceptances of submitted projects. Workflow: score → grade (closes the project) → publish."""
+    """Acceptances of submitted projects. Workflow: assign experts (each scores on their own, see
+    ``delivery/reviews``) → adopt their average, or score the panel's agreed scores → grade
+    (closes the project) → publish."""
 
     serializer_class = AcceptanceSerializer
     filterset_class = filtersets.AcceptanceFilterSet
     select_related = ("project", "grade_record")
     services = services
-    workflow = with_inputs(views.acceptance_views.actions, score=ScoresSerializer, publish=PublishSerializer)
+    workflow = with_inputs(
+        views.acceptance_views.actions,
+        score=ScoresSerializer,
+        publish=PublishSerializer,
+        assign=AssignExpertSerializer,
+    )
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("scores")
+
+
+class ReviewScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewScore
+        fields = ["criterion", "score", "comment"]
+
+
+class AcceptanceReviewSerializer(ScopedModelSerializer):
+    """An expert's review; ``scores`` are those the reader may see (none of another's before it
+    is submitted)."""
+
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AcceptanceReview
+        fields = [
+            "id",
+            "acceptance",
+            "expert",
+            "status",
+            "opinion",
+            "no_conflict",
+            "scores",
+            "assigned_by",
+            "submitted_at",
+            "withdrawn_reason",
+            *STAMPS,
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ReviewScoreSerializer(many=True))
+    def get_scores(self, review: AcceptanceReview) -> list[dict]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        scores = (
+            ReviewScore.objects.visible_to(request.user).filter(review=review).order_by("criterion__order")
+        )
+        return ReviewScoreSerializer(scores, many=True).data
+
+
+class ReviewScoresSerializer(ScoresSerializer):
+    opinion = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        return {**super().validate(attrs), "opinion": attrs.get("opinion", "")}
+
+
+class SubmitReviewSerializer(serializers.Serializer):
+    no_conflict = serializers.BooleanField(help_text="Declares no conflict of interest with the institution.")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AcceptanceReviewViewSet(ReadOnlyObjectViewSet):
+    """Experts' independent reviews of acceptances. An expert scores (``score``, as often as they
+    like) and ``submit``s their own; the bureau reads the scores once submitted, and may
+    ``withdraw`` an expert who has not submitted."""
+
+    serializer_class = AcceptanceReviewSerializer
+    filterset_class = filtersets.AcceptanceReviewFilterSet
+    select_related = ("acceptance", "expert")
+    workflow = with_inputs(
+        views.review_views.actions,
+        score=ReviewScoresSerializer,
+        submit=SubmitReviewSerializer,
+        withdraw=ReasonSerializer,
+    )

@@ -134,6 +134,14 @@ class AcceptanceStatus(models.TextChoices):
     PUBLISHED = "published", _("Published in the bulletin")
 
 
+class ReviewStatus(models.TextChoices):
+    """An expert's review: assigned, then submitted (final); or withdrawn by the bureau."""
+
+    ASSIGNED = "assigned", _("Assigned")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 #: The default lowest total (out of 100) of each grade, best first; below the last is a fail.
 #: Each programme sets its own (``Programme.excellent_from``, ``good_from``, ``pass_from``).
 GRADE_BANDS = [(90, Grade.EXCELLENT), (75, Grade.GOOD), (60, Grade.FAIR)]

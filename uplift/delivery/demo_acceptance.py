@@ -4,13 +4,16 @@ supplementary Qichun project still under way.
 Runs after :mod:`uplift.delivery.demo_results`. The province sets a four-criterion rubric (100
 points) and keeps the default thresholds (优秀 ≥ 90, 良好 ≥ 75, 一般 ≥ 60). On 20 December the
 province officer returns the activities still waiting for approval (a project is submitted only
-once none waits); on the 21st all twelve projects are submitted; on the 27th the panel scores each
-and the officer grades it; all twelve grades are published in the bulletin of 15 January 2019.
+once none waits); on the 21st all twelve projects are submitted; on the 27th three experts
+(``expert.chen`` and two colleagues given accounts) each score every project on their own, the
+officer adopts their average and grades it; all twelve grades are published in the bulletin of
+15 January 2019.
 
 The totals are fixed to give a spread — 优秀 for the three projects whose records stand out
 (Xiantao's ¥130M of verified losses avoided, Qichun's 3 local standards and 88 evaluation
 reports, Qianjiang's 4 local standards), then 良好 and 一般 — and each is split over the criteria
-in proportion to their points.
+in proportion to their points; the experts' scores spread around those by 0.5 to 3.5 points, so
+their average is exactly the agreed score and some criteria are marked for discussion.
 
 So that the user guide's steps can be tried, Qichun's institution also has a **supplementary
 project** (补充服务协议, December 2018 to June 2019) in progress under the same pilot, with a draft,
@@ -24,12 +27,16 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from uplift.accounts.models import User
+from uplift.accounts.choices import Role
+from uplift.accounts.models import Organisation, User
+from uplift.accounts.services import membership_create, user_create
 from uplift.programmes.models import Programme
-from uplift.registry.models import ClusterMembership
+from uplift.registry.models import ClusterMembership, Expert
+from uplift.registry.services import expert_update
 
 from . import services
 from .choices import ActivityKind, ActivityStatus
+from .demo_evidence import attach_sign_in_sheet
 from .models import Acceptance, ServiceProject
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -43,15 +50,22 @@ RUBRIC = [
 #: Totals of the three outstanding projects, then of the others in the order of their clusters.
 OUTSTANDING = {"仙桃休闲女装": Decimal("95.5"), "蕲春蕲艾": Decimal("93.0"), "潜江小龙虾": Decimal("91.5")}
 OTHERS = [Decimal(t) for t in ("88.0", "86.5", "84.0", "82.5", "80.0", "78.5", "76.0", "71.5", "66.0")]
-PANEL = "\n".join(
-    [
-        "湖北省质量协会 张建国（组长）",
-        "武汉大学质量发展战略研究院 李明",
-        "湖北省标准化与质量研究院 王芳",
-        "湖北省产品质量监督检验研究院 陈卫东",
-        "财务专家 刘晓燕",
-    ]
-)
+#: The panel: three registry experts with accounts (expert.chen and two more), each scoring on
+#: their own; the spread of their scores around the agreed one, per criterion, in turn.
+SPREADS = [Decimal("0.5"), Decimal("1.5"), Decimal("2.5"), Decimal("3.5")]
+PINYIN = {
+    "王": "wang",
+    "李": "li",
+    "张": "zhang",
+    "刘": "liu",
+    "杨": "yang",
+    "黄": "huang",
+    "赵": "zhao",
+    "周": "zhou",
+    "吴": "wu",
+    "徐": "xu",
+    "孙": "sun",
+}
 RETURNED_ON = datetime.date(2018, 12, 20)
 SUBMITTED_ON = datetime.date(2018, 12, 21)
 HELD_ON = datetime.date(2018, 12, 27)
@@ -84,7 +98,8 @@ def build(ctx) -> None:
         .order_by("pilot__cluster__name")
     )
     others = iter(OTHERS)
-    for project in projects:
+    panel = _panel(ctx)
+    for n, project in enumerate(projects):
         for activity in project.activities.filter(status=ActivityStatus.SUBMITTED):
             services.activity_return(
                 actor=officer,
@@ -94,7 +109,7 @@ def build(ctx) -> None:
             )
         services.project_submit(actor=ctx.actor, project=project, at=_at(SUBMITTED_ON, 16))
         total = OUTSTANDING.get(project.pilot.cluster.name) or next(others)
-        acceptance = _held(officer, project, criteria, total)
+        acceptance = _held(officer, project, criteria, total, panel, n)
         acceptance = services.acceptance_grade(actor=officer, acceptance=acceptance, at=_at(HELD_ON, 17))
         services.acceptance_publish(
             actor=officer, acceptance=acceptance, bulletin_number=BULLETIN, at=PUBLISHED_AT
@@ -107,22 +122,54 @@ def build(ctx) -> None:
     )
 
 
-def _held(officer, project, criteria, total: Decimal) -> Acceptance:
-    """The panel meets and agrees a score on each criterion, ``total`` split by their points."""
+def _panel(ctx) -> list:
+    """expert.chen and two registry experts of other surnames, given accounts (expert.<surname>)."""
+    chen = Expert.objects.get(user__username="expert.chen")
+    pool = Organisation.objects.get(name="湖北省品质提升专家库")
+    panel, surnames = [chen], {chen.name[0]}
+    for expert in Expert.objects.filter(user__isnull=True).order_by("pk"):
+        if len(panel) == 3:
+            break
+        if expert.name[0] in surnames or expert.name[0] not in PINYIN:
+            continue
+        user = user_create(
+            actor=ctx.actor,
+            username=f"expert.{PINYIN[expert.name[0]]}",
+            password="Uplift-demo-2018",
+            display_name=f"{expert.name}{expert.title}",
+        )
+        membership_create(actor=ctx.actor, user=user, organisation=pool, role=Role.EXPERT)
+        panel.append(expert_update(actor=ctx.actor, instance=expert, user=user))
+        surnames.add(expert.name[0])
+    return panel
+
+
+def _held(officer, project, criteria, total: Decimal, panel: list, n: int) -> Acceptance:
+    """The panel scores on its own, the officer adopts the average: ``total`` split by the
+    criteria's points (to 0.5), each expert's score spread around it so the average is exact."""
     acceptance = services.acceptance_create(
         actor=officer,
         project=project,
         held_on=HELD_ON,
-        panel=PANEL,
+        panel="\n".join(f"{e.name} {e.employer}{'（组长）' if i == 0 else ''}" for i, e in enumerate(panel)),
         conclusion=f"{project.title}按合同完成了服务方案确定的目标任务，资料齐全，同意通过验收。",
     )
-    scores, left = [], total
-    for n, c in enumerate(criteria):
+    agreed, left = [], total
+    for i, c in enumerate(criteria):
         share = (total * c.points / 100 * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2  # to 0.5
-        score = left if n == len(criteria) - 1 else share
+        score = left if i == len(criteria) - 1 else share
         left -= score
-        scores.append((c.pk, score, "专家组合议评分。"))
-    return services.acceptance_score(actor=officer, acceptance=acceptance, scores=scores)
+        agreed.append((c, score, min(SPREADS[(n + i) % len(SPREADS)], score, c.points - score)))
+    for offset, expert in zip((-1, 0, 1), panel, strict=True):
+        review = services.acceptance_review_assign(actor=officer, acceptance=acceptance, expert=expert)
+        marks = [(c.pk, score + offset * spread, "对照资料逐项核查后评分。") for c, score, spread in agreed]
+        services.acceptance_review_score(
+            actor=expert.user, review=review, scores=marks, opinion="服务过程资料完整，目标任务基本完成。"
+        )
+        services.acceptance_review_submit(
+            actor=expert.user, review=review, no_conflict=True, at=_at(HELD_ON, 11)
+        )
+    return services.acceptance_adopt_average(actor=officer, acceptance=acceptance)
 
 
 def _supplementary(ctx, projects, officer) -> None:
@@ -162,6 +209,8 @@ def _supplementary(ctx, projects, officer) -> None:
         services.participations_add(actor=actor, activity=activity, rows=rows)
         if stage == "draft":
             continue
+        # The returned one's sheet lacks the contacts' signatures: the officer's reason says so.
+        attach_sign_in_sheet(actor, activity, signed=stage != "returned")
         services.activity_submit(actor=actor, activity=activity, at=_at(held_on, 18))
         if stage == "returned":
             services.activity_return(

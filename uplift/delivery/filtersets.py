@@ -24,6 +24,7 @@ from .choices import (
     ProblemCategory,
     ProblemStatus,
     ProjectStatus,
+    ReviewStatus,
     Severity,
     StandardLevel,
     StandardStatus,
@@ -32,6 +33,7 @@ from .choices import (
 from .models import (
     Acceptance,
     AcceptanceCriterion,
+    AcceptanceReview,
     Activity,
     Benefit,
     EvaluationReport,
@@ -242,3 +244,15 @@ class AcceptanceFilterSet(BaseFilterSet):
     class Meta:
         model = Acceptance
         fields = ["programme", "status", "grade", "institution", "region"]
+
+
+class AcceptanceReviewFilterSet(BaseFilterSet):
+    search_fields = ("acceptance__project__title", "acceptance__project__institution__name", "expert__name")
+    programme = _programme("acceptance__project__pilot__programme")
+    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
+    acceptance = django_filters.NumberFilter(field_name="acceptance_id", label=_("Acceptance"))
+    expert = django_filters.NumberFilter(field_name="expert_id", label=_("Expert"))
+
+    class Meta:
+        model = AcceptanceReview
+        fields = ["programme", "status", "acceptance", "expert"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from uplift.core.forms import ScopedModelForm
 from uplift.core.views import UserBoundForm
-from uplift.registry.models import Enterprise
+from uplift.registry.models import Enterprise, Expert
 
 from .choices import ActivityStatus, ProjectStatus
 from .models import (
@@ -411,8 +411,10 @@ class ScoresForm(UserBoundForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The record scored: an acceptance (the panel's agreed scores) or one expert's review.
+        acceptance = getattr(self.obj, "acceptance", self.obj)
         existing = {s.criterion_id: s for s in self.obj.scores.all()}
-        self.criteria = list(AcceptanceCriterion.objects.filter(programme=self.obj.project.pilot.programme))
+        self.criteria = list(AcceptanceCriterion.objects.filter(programme=acceptance.project.pilot.programme))
         for c in self.criteria:
             old = existing.get(c.pk)
             self.fields[f"score_{c.pk}"] = forms.DecimalField(
@@ -438,6 +440,60 @@ class ScoresForm(UserBoundForm):
         return {
             "scores": [(c.pk, data[f"score_{c.pk}"], data.get(f"comment_{c.pk}", "")) for c in self.criteria]
         }
+
+
+class ReviewScoresForm(ScoresForm):
+    """An expert's own score and reasons on each criterion, and their overall opinion."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opinion"] = forms.CharField(
+            label=_("Overall opinion"),
+            required=False,
+            max_length=4000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            initial=self.obj.opinion,
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        return {**data, "opinion": self.cleaned_data.get("opinion", "")}
+
+
+class SubmitReviewForm(UserBoundForm):
+    no_conflict = forms.BooleanField(label="", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["no_conflict"].label = _(
+            "I declare that I have no conflict of interest with %(institution)s (no employment, "
+            "shareholding, family tie or other interest) and that my scores are my own."
+        ) % {"institution": self.obj.acceptance.project.institution}
+
+
+class AssignExpertForm(UserBoundForm):
+    """A registry expert with an account, not yet on this acceptance's panel."""
+
+    expert = forms.ModelChoiceField(label=_("Expert"), queryset=Expert.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        from uplift.accounts.access import pickable
+
+        super().__init__(*args, **kwargs)
+        on_panel = self.obj.reviews.values("expert_id")
+        self.fields["expert"].queryset = (
+            pickable(Expert.objects.all(), self.user).filter(user__isnull=False).exclude(pk__in=on_panel)
+        )
+        self.fields["expert"].help_text = _(
+            "Experts with an account only: they score online, each on their own. An odd number, "
+            "three or five, is usual."
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class PublishForm(forms.Form):

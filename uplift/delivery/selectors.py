@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -25,16 +26,20 @@ from .choices import (
     BenefitStatus,
     KpiKind,
     ProblemStatus,
+    ReviewStatus,
     StandardLevel,
     StandardStatus,
 )
 from .models import (
     Acceptance,
+    AcceptanceCriterion,
+    AcceptanceReview,
     Activity,
     Benefit,
     EvaluationReport,
     Participation,
     Problem,
+    ReviewScore,
     ServiceProject,
     StandardWork,
 )
@@ -248,3 +253,45 @@ def median_days_to_close(problems: QuerySet) -> float | None:
     closed = problems.filter(status=ProblemStatus.CLOSED).values_list("found_on", "closed_on")
     days = [(shut - found).days for found, shut in closed]
     return float(statistics.median(days)) if days else None
+
+
+def review_table(acceptance: Acceptance, user: Any = None, *, spread_share: Decimal = Decimal("0.2")) -> dict:
+    """The submitted expert reviews of ``acceptance`` side by side (those ``user`` may read, or
+    all without a user): per criterion each expert's score, their mean (to 0.1, half up), the
+    spread (highest − lowest) and whether it exceeds ``spread_share`` of the criterion's points,
+    an item for the panel to discuss before agreeing."""
+    reviews = AcceptanceReview.objects.filter(acceptance=acceptance, status=ReviewStatus.SUBMITTED)
+    scores = ReviewScore.objects.filter(review__acceptance=acceptance, review__status=ReviewStatus.SUBMITTED)
+    if user is not None:
+        reviews, scores = reviews.visible_to(user), scores.visible_to(user)
+    reviews = list(reviews.select_related("expert").order_by("pk"))
+    by_review: dict[int, dict[int, Decimal]] = {r.pk: {} for r in reviews}
+    for review_id, criterion_id, score in scores.values_list("review_id", "criterion_id", "score"):
+        if review_id in by_review:
+            by_review[review_id][criterion_id] = score
+    rows = []
+    for criterion in AcceptanceCriterion.objects.filter(programme_id=acceptance.project.pilot.programme_id):
+        marks = [by_review[r.pk].get(criterion.pk) for r in reviews]
+        given = [m for m in marks if m is not None]
+        mean = (
+            (sum(given, Decimal(0)) / len(given)).quantize(Decimal("0.1"), ROUND_HALF_UP) if given else None
+        )
+        spread = max(given) - min(given) if given else None
+        rows.append(
+            {
+                "criterion": criterion,
+                "by_review": {r.pk: m for r, m in zip(reviews, marks, strict=True)},
+                "scores": given,
+                "mean": mean,
+                "spread": spread,
+                "discuss": spread is not None and spread > criterion.points * spread_share,
+            }
+        )
+    return {
+        "reviews": reviews,
+        "rows": rows,
+        "totals": [sum(by_review[r.pk].values(), Decimal(0)) for r in reviews],
+        "mean_total": sum((r["mean"] for r in rows if r["mean"] is not None), Decimal(0))
+        if reviews
+        else None,
+    }

@@ -6,6 +6,7 @@ from uplift.core.tables import BaseTable
 from .models import (
     Acceptance,
     AcceptanceCriterion,
+    AcceptanceReview,
     Activity,
     Benefit,
     EvaluationReport,
@@ -131,3 +132,22 @@ class AcceptanceTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Acceptance
         fields = ("project", "institution", "held_on", "status", "total", "grade", "bulletin_number")
+
+
+class AcceptanceReviewTable(BaseTable):
+    acceptance = tables.Column(
+        verbose_name=_("Service project"), linkify=lambda record: record.get_absolute_url()
+    )
+    institution = tables.Column(
+        verbose_name=_("Service institution"), accessor="acceptance__project__institution"
+    )
+
+    class Meta(BaseTable.Meta):
+        model = AcceptanceReview
+        fields = ("acceptance", "institution", "expert", "status", "submitted_at")
+
+    def render_acceptance(self, record):
+        return record.acceptance.project
+
+    def value_acceptance(self, record):
+        return str(record.acceptance.project)

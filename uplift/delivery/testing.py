@@ -157,3 +157,19 @@ class DeliveryScenario:
             "evidence": "企业财务报表、返工记录",
         }
         return services.benefit_create(actor=None, **{**data, **extra})
+
+
+def expert_with_account(w: Any, name: str, username: str) -> tuple[Any, Any]:
+    """A Hubei registry expert with a sign-in account in the experts' pool: (expert, user)."""
+    from uplift.accounts.choices import OrganisationKind
+    from uplift.accounts.models import Organisation
+    from uplift.accounts.services import organisation_create
+    from uplift.registry import services as reg
+
+    pool = Organisation.objects.filter(kind=OrganisationKind.EXPERT_PANEL, name="湖北验收专家库").first()
+    pool = pool or organisation_create(actor=None, kind=OrganisationKind.EXPERT_PANEL, name="湖北验收专家库")
+    expert = reg.expert_create(actor=None, name=name, region_id="420100")
+    user = user_create(actor=None, username=username, password="Test-pass-2018")
+    membership_create(actor=None, user=user, organisation=pool, role=Role.EXPERT)
+    reg.expert_update(actor=None, instance=expert, user=user)
+    return expert, user

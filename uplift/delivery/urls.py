@@ -15,4 +15,5 @@ urlpatterns = [
     *views.benefit_views.urls("benefits"),
     *views.criterion_views.urls("acceptance-criteria"),
     *views.acceptance_views.urls("acceptances"),
+    *views.review_views.urls("reviews"),
 ]

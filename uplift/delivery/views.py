@@ -18,10 +18,12 @@ from .choices import (
     Grade,
     ProblemStatus,
     ProjectStatus,
+    ReviewStatus,
 )
 from .models import (
     Acceptance,
     AcceptanceCriterion,
+    AcceptanceReview,
     AcceptanceScore,
     Activity,
     Benefit,
@@ -30,6 +32,7 @@ from .models import (
     Participation,
     Problem,
     ProjectKpi,
+    ReviewScore,
     ServiceProject,
     Standard,
     StandardWork,
@@ -424,6 +427,16 @@ benefit_views = ObjectViews(
 )
 
 
+def _panel_done(acceptance: Acceptance) -> bool:
+    """Experts were assigned and every one still on the panel has submitted."""
+    states = set(acceptance.reviews.values_list("status", flat=True))
+    return ReviewStatus.SUBMITTED in states and ReviewStatus.ASSIGNED not in states
+
+
+def _own_review(review: AcceptanceReview, user: Any) -> bool:
+    return review.expert_id in principal_of(user).expert_ids
+
+
 def acceptance_extra(acceptance: Acceptance, user: Any) -> dict[str, Any]:
     programme = acceptance.project.pilot.programme
     criteria = AcceptanceCriterion.objects.visible_to(user).filter(programme_id=programme.pk)
@@ -431,7 +444,24 @@ def acceptance_extra(acceptance: Acceptance, user: Any) -> dict[str, Any]:
         s.criterion_id: s for s in AcceptanceScore.objects.visible_to(user).filter(acceptance=acceptance)
     }
     rows = [{"criterion": c, "score": scores.get(c.pk)} for c in criteria]
+    panel = list(
+        AcceptanceReview.objects.visible_to(user)
+        .filter(acceptance=acceptance)
+        .select_related("expert", "expert__user")
+        .order_by("pk")
+    )
+    table = selectors.review_table(acceptance, user) if panel else None
     return {
+        "panel": panel,
+        "panel_rows": [{**row, "cells": [row["by_review"].get(r.pk) for r in panel]} for row in table["rows"]]
+        if table
+        else [],
+        "panel_totals": [
+            dict(zip((r.pk for r in table["reviews"]), table["totals"], strict=True)).get(r.pk) for r in panel
+        ]
+        if table
+        else [],
+        "panel_mean_total": table["mean_total"] if table else None,
         "rows": rows,
         "points": sum(c.points for c in criteria),
         "scored": sum((s.score for s in scores.values()), 0),
@@ -478,6 +508,31 @@ acceptance_views = ObjectViews(
     detail_extra=acceptance_extra,
     actions=[
         Action(
+            "assign",
+            gettext_lazy("Assign an expert"),
+            services.acceptance_review_assign,
+            "acceptance",
+            form=forms.AssignExpertForm,
+            when=lambda obj, user: obj.status == AcceptanceStatus.DRAFT and _officer(user),
+            help=gettext_lazy(
+                "Each expert scores every criterion on their own; no one reads their scores before "
+                "they submit. Then adopt their average, or record the scores the panel agrees."
+            ),
+        ),
+        Action(
+            "adopt",
+            gettext_lazy("Adopt the experts' average"),
+            services.acceptance_adopt_average,
+            "acceptance",
+            when=lambda obj, user: (
+                obj.status == AcceptanceStatus.DRAFT and _officer(user) and _panel_done(obj)
+            ),
+            help=gettext_lazy(
+                "Records the average of the experts' submitted scores on each criterion (to 0.1) as "
+                "the panel's scores; you may still change them before grading."
+            ),
+        ),
+        Action(
             "score",
             gettext_lazy("Record the scores"),
             services.acceptance_score,
@@ -505,6 +560,83 @@ acceptance_views = ObjectViews(
             form=forms.PublishForm,
             when=lambda obj, user: obj.status == AcceptanceStatus.GRADED and _officer(user),
             help=gettext_lazy("The grade appears on the public bulletin page."),
+        ),
+    ],
+)
+
+
+def review_extra(review: AcceptanceReview, user: Any) -> dict[str, Any]:
+    criteria = AcceptanceCriterion.objects.visible_to(user).filter(
+        programme_id=review.acceptance.project.pilot.programme_id
+    )
+    scores = {s.criterion_id: s for s in ReviewScore.objects.visible_to(user).filter(review=review)}
+    return {
+        "rows": [{"criterion": c, "score": scores.get(c.pk)} for c in criteria],
+        "points": sum(c.points for c in criteria),
+        "scored": sum((s.score for s in scores.values()), 0),
+        "scores_hidden": review.status == ReviewStatus.ASSIGNED and not _own_review(review, user),
+        "kpis": selectors.kpi_progress(
+            review.acceptance.project,
+            ProjectKpi.objects.visible_to(user).filter(project=review.acceptance.project),
+        ),
+    }
+
+
+def _may_score(review: AcceptanceReview, user: Any) -> bool:
+    return (
+        review.status == ReviewStatus.ASSIGNED
+        and review.acceptance.status == AcceptanceStatus.DRAFT
+        and _own_review(review, user)
+    )
+
+
+review_views = ObjectViews(
+    model=AcceptanceReview,
+    table=tables.AcceptanceReviewTable,
+    filterset=filtersets.AcceptanceReviewFilterSet,
+    select_related=("acceptance__project__institution", "expert"),
+    detail_fields=[
+        "acceptance",
+        "expert",
+        "status",
+        "opinion",
+        "no_conflict",
+        "assigned_by",
+        "submitted_at",
+        "withdrawn_reason",
+    ],
+    detail_template="delivery/acceptancereview_detail.html",
+    detail_extra=review_extra,
+    actions=[
+        Action(
+            "score",
+            gettext_lazy("Score"),
+            services.acceptance_review_score,
+            "review",
+            form=forms.ReviewScoresForm,
+            when=_may_score,
+            help=gettext_lazy(
+                "Your own score and reasons on each criterion. Save as often as you like; no one "
+                "reads them until you submit."
+            ),
+        ),
+        Action(
+            "submit",
+            gettext_lazy("Submit my review"),
+            services.acceptance_review_submit,
+            "review",
+            form=forms.SubmitReviewForm,
+            when=_may_score,
+            help=gettext_lazy("Final: your scores can no longer change, and the bureau reads them."),
+        ),
+        Action(
+            "withdraw",
+            gettext_lazy("Withdraw from the panel"),
+            services.acceptance_review_withdraw,
+            "review",
+            form=forms.WithdrawForm,
+            danger=True,
+            when=lambda obj, user: obj.status == ReviewStatus.ASSIGNED and _officer(user),
         ),
     ],
 )

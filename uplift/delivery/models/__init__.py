@@ -9,7 +9,7 @@
 * :mod:`.acceptance` — the acceptance rubric, a project's scores, its grade and publication.
 """
 
-from .acceptance import Acceptance, AcceptanceCriterion, AcceptanceScore
+from .acceptance import Acceptance, AcceptanceCriterion, AcceptanceReview, AcceptanceScore, ReviewScore
 from .activities import Activity, Participation, QualityMethod
 from .benefits import Benefit
 from .problems import Problem
@@ -19,7 +19,9 @@ from .standards import EvaluationReport, Standard, StandardWork
 __all__ = [
     "Acceptance",
     "AcceptanceCriterion",
+    "AcceptanceReview",
     "AcceptanceScore",
+    "ReviewScore",
     "Activity",
     "Benefit",
     "EvaluationReport",

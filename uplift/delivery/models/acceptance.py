@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from uplift.core.models import ScopedModel
 
-from ..choices import GRADE_BANDS, AcceptanceStatus, Grade
+from ..choices import GRADE_BANDS, AcceptanceStatus, Grade, ReviewStatus
 
 
 class AcceptanceCriterion(ScopedModel):
@@ -147,13 +147,111 @@ class AcceptanceScore(ScopedModel):
         return f"{self.criterion.name}: {self.score}"
 
     def clean(self) -> None:
-        errors = {}
-        if self.criterion_id and self.score is not None and self.score > self.criterion.points:
-            errors["score"] = _("At most %(points)s points on this criterion.") % {
-                "points": self.criterion.points
-            }
         if self.criterion_id and self.acceptance_id:
-            if self.criterion.programme_id != self.acceptance.project.pilot.programme_id:
-                errors["criterion"] = _("This criterion belongs to another programme's rubric.")
-        if errors:
-            raise ValidationError(errors)
+            check_score(self.criterion, self.score, self.acceptance.project.pilot.programme_id)
+
+
+def check_score(criterion: AcceptanceCriterion, score: Decimal | None, programme_id: int) -> None:
+    """A score on ``criterion`` is within its points and the criterion is the programme's."""
+    errors = {}
+    if score is not None and score > criterion.points:
+        errors["score"] = _("At most %(points)s points on this criterion.") % {"points": criterion.points}
+    if criterion.programme_id != programme_id:
+        errors["criterion"] = _("This criterion belongs to another programme's rubric.")
+    if errors:
+        raise ValidationError(errors)
+
+
+class AcceptanceReview(ScopedModel):
+    """One expert's independent review of a project at its acceptance (专家独立评分).
+
+    The bureau assigns registry experts who have an account; each scores every criterion of the
+    rubric on their own and submits, declaring no conflict of interest with the institution. No one
+    reads an expert's scores before they submit — not the other experts, not the bureau — and an
+    expert reads the others' only once their own is in. When every assigned expert has submitted,
+    the bureau adopts their average as the agreed scores (or records the scores the panel agrees
+    after discussing the items they differ most on), then grades.
+    """
+
+    acceptance = models.ForeignKey(
+        Acceptance, verbose_name=_("acceptance"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    expert = models.ForeignKey(
+        "registry.Expert",
+        verbose_name=_("expert"),
+        on_delete=models.PROTECT,
+        related_name="acceptance_reviews",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.ASSIGNED,
+        editable=False,
+    )
+    opinion = models.TextField(_("opinion"), blank=True, help_text=_("The expert's overall opinion."))
+    no_conflict = models.BooleanField(
+        _("declared no conflict of interest"),
+        default=False,
+        editable=False,
+        help_text=_("The expert declared, on submitting, no conflict of interest with the institution."),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("expert review")
+        verbose_name_plural = _("expert reviews")
+        ordering = ["acceptance_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["acceptance", "expert"], name="acceptance_review_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("%(expert)s's review of %(project)s")
+            % {"expert": self.expert, "project": self.acceptance.project}
+        )
+
+    @property
+    def total(self) -> Decimal | None:
+        scores = [s.score for s in self.scores.all()]
+        return sum(scores, Decimal(0)) if scores else None
+
+
+class ReviewScore(ScopedModel):
+    """One expert's score of a project on one criterion, with reasons."""
+
+    review = models.ForeignKey(
+        AcceptanceReview, verbose_name=_("expert review"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        AcceptanceCriterion,
+        verbose_name=_("criterion"),
+        on_delete=models.PROTECT,
+        related_name="review_scores",
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])
+    comment = models.TextField(_("reasons"), blank=True)
+
+    class Meta:
+        verbose_name = _("expert's score")
+        verbose_name_plural = _("experts' scores")
+        ordering = ["review_id", "criterion__order"]
+        constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="review_score_once")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.name}: {self.score}"
+
+    def clean(self) -> None:
+        if self.criterion_id and self.review_id:
+            check_score(self.criterion, self.score, self.review.acceptance.project.pilot.programme_id)

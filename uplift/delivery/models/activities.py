@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import RegionOfEnterprise, ScopedModel
+from uplift.core.models import HasAttachments, RegionOfEnterprise, ScopedModel
 
 from ..choices import ActivityKind, ActivityStatus, ProjectStatus
 
@@ -35,7 +35,7 @@ class QualityMethod(ScopedModel):
         return self.name
 
 
-class Activity(ScopedModel):
+class Activity(HasAttachments, ScopedModel):
     """One quality-improvement activity: a survey, training, diagnosis, standard work, lecture or
     on-site exchange, delivered in a service project or by the bureau or a service station.
 
@@ -149,6 +149,13 @@ class Activity(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.get_kind_display()}: {self.topic}"
+
+    #: a sign-in sheet names other firms' people: enterprises see the activity, not its files
+    attachments_for_enterprises = False
+
+    def attachments_open(self) -> bool:
+        """Evidence goes with the activity when it is submitted and is judged with it."""
+        return self.is_editable
 
     @property
     def is_editable(self) -> bool:

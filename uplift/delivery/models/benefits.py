@@ -11,12 +11,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import RegionOfEnterprise, ScopedModel
+from uplift.core.models import HasAttachments, RegionOfEnterprise, ScopedModel
 
 from ..choices import BenefitKind, BenefitStatus
 
 
-class Benefit(RegionOfEnterprise, ScopedModel):
+class Benefit(HasAttachments, RegionOfEnterprise, ScopedModel):
     """A claimed economic benefit: a loss avoided, a cost saved, revenue gained.
 
     For one enterprise, or for a whole cluster when it cannot be split per firm. The institution
@@ -116,6 +116,10 @@ class Benefit(RegionOfEnterprise, ScopedModel):
     @property
     def is_editable(self) -> bool:
         return self.status in (BenefitStatus.DRAFT, BenefitStatus.REJECTED)
+
+    def attachments_open(self) -> bool:
+        """The evidence of a claim is verified with it: it changes only while the claim may."""
+        return self.is_editable
 
     def region_source(self):
         """The enterprise's region, or the cluster's for a cluster-wide claim."""

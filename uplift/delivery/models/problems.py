@@ -10,12 +10,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import RegionOfEnterprise, ScopedModel
+from uplift.core.models import HasAttachments, RegionOfEnterprise, ScopedModel
 
 from ..choices import ProblemCategory, ProblemStatus, Severity
 
 
-class Problem(RegionOfEnterprise, ScopedModel):
+class Problem(HasAttachments, RegionOfEnterprise, ScopedModel):
     """A quality problem found at an enterprise, followed until its correction is verified.
 
     open → corrected (the enterprise's action is recorded) → closed once the institution, or the
@@ -111,6 +111,10 @@ class Problem(RegionOfEnterprise, ScopedModel):
     def is_overdue(self) -> bool:
         """Not closed, and its deadline has passed."""
         return self.status != ProblemStatus.CLOSED and self.deadline < timezone.localdate()
+
+    def attachments_open(self) -> bool:
+        """Photos of the fix, the corrected label: until the problem is closed by verification."""
+        return self.status != ProblemStatus.CLOSED
 
     @property
     def days_to_close(self) -> int | None:

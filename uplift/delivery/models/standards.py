@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import RegionOfEnterprise, ScopedModel
+from uplift.core.models import HasAttachments, RegionOfEnterprise, ScopedModel
 from uplift.registry.validators import normalise_standard_number, validate_standard_number
 
 from ..choices import EvaluationConclusion, StandardLevel, StandardStatus, StandardWorkKind
@@ -164,7 +164,7 @@ class StandardWork(ScopedModel):
             raise ValidationError({"started_on": _("This date is in the future.")})
 
 
-class EvaluationReport(RegionOfEnterprise, ScopedModel):
+class EvaluationReport(HasAttachments, RegionOfEnterprise, ScopedModel):
     """An enterprise-standard evaluation report (企业标准评价报告) issued to one enterprise.
 
     ``region`` is the enterprise's, copied onto the row.

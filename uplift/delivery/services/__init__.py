@@ -7,19 +7,25 @@
 * :mod:`.problems` — quality problems and their correction: open → corrected → closed (solved);
 * :mod:`.standards` — the standards registry, standard work, enterprise-standard evaluation reports;
 * :mod:`.benefits` — economic benefits: draft → submitted → verified, or rejected with a reason;
-* :mod:`.acceptance` — the rubric, the panel's scores, grading (which closes the project and writes
-  the institution's grade record) and publication in the bulletin.
+* :mod:`.acceptance` — the rubric, the experts' independent reviews, the panel's scores, grading
+  (which closes the project and writes the institution's grade record) and publication in the
+  bulletin.
 
 Workflow services take ``at=`` so the demo and tests can replay a 2018 timeline; pages and the
 API never let a user set it.
 """
 
 from .acceptance import (
+    acceptance_adopt_average,
     acceptance_create,
     acceptance_criterion_create,
     acceptance_criterion_update,
     acceptance_grade,
     acceptance_publish,
+    acceptance_review_assign,
+    acceptance_review_score,
+    acceptance_review_submit,
+    acceptance_review_withdraw,
     acceptance_score,
     acceptance_update,
 )
@@ -56,11 +62,16 @@ from .standards import (
 )
 
 __all__ = [
+    "acceptance_adopt_average",
     "acceptance_create",
     "acceptance_criterion_create",
     "acceptance_criterion_update",
     "acceptance_grade",
     "acceptance_publish",
+    "acceptance_review_assign",
+    "acceptance_review_score",
+    "acceptance_review_submit",
+    "acceptance_review_withdraw",
     "acceptance_score",
     "acceptance_update",
     "activity_approve",

@@ -12,13 +12,15 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from uplift.accounts.access import principal_of
 from uplift.core import audit
 from uplift.core.services import create_object, locked, now_or, save_step, update_object
 
-from ..choices import AcceptanceStatus, Grade, ProjectStatus
-from ..models import Acceptance, AcceptanceCriterion, AcceptanceScore
+from ..choices import AcceptanceStatus, Grade, ProjectStatus, ReviewStatus
+from ..models import Acceptance, AcceptanceCriterion, AcceptanceReview, AcceptanceScore, ReviewScore
 from ..models.acceptance import grade_for
-from ._common import refused, require_officer, require_state
+from ..selectors import review_table
+from ._common import is_system, refused, require_officer, require_state
 from .projects import grade_record_create, grade_record_update
 
 RUBRIC_POINTS = 100
@@ -89,6 +91,30 @@ def acceptance_score(
     require_officer(actor, _("Only a bureau officer records the panel's scores."))
     acceptance = locked(acceptance)
     require_state(acceptance, (AcceptanceStatus.DRAFT,), what=_("acceptance"))
+    _require_panel_done(acceptance)
+    rows = _checked_scores(acceptance, scores)
+    before = {s.criterion_id: str(s.score) for s in acceptance.scores.all()}
+    for criterion_id, score, comment in rows:
+        AcceptanceScore.objects.update_or_create(
+            acceptance=acceptance,
+            criterion_id=criterion_id,
+            defaults={"score": score, "comment": comment or ""},
+        )
+    audit.record(
+        actor=actor,
+        action="delivery.acceptance.score",
+        obj=acceptance,
+        before={"scores": before},
+        after={"scores": {c: str(s) for c, s, _c in rows}},
+    )
+    return acceptance
+
+
+def _checked_scores(
+    acceptance: Acceptance, scores: Iterable[tuple[int, Decimal, str]]
+) -> list[tuple[int, Decimal, str]]:
+    """``scores`` as a list, each on a criterion of the programme's rubric and within its points;
+    otherwise a ValidationError on ``scores`` naming every bad row."""
     criteria = {
         c.pk: c for c in AcceptanceCriterion.objects.filter(programme=acceptance.project.pilot.programme)
     }
@@ -105,21 +131,177 @@ def acceptance_score(
             )
     if errors:
         raise ValidationError({"scores": errors})
-    before = {s.criterion_id: str(s.score) for s in acceptance.scores.all()}
-    for criterion_id, score, comment in rows:
-        AcceptanceScore.objects.update_or_create(
-            acceptance=acceptance,
-            criterion_id=criterion_id,
-            defaults={"score": score, "comment": comment or ""},
+    return rows
+
+
+# --- Expert reviews ------------------------------------------------------------------------------
+
+
+def _require_own_review(actor: Any, review: AcceptanceReview) -> None:
+    if not is_system(actor) and review.expert_id not in principal_of(actor).expert_ids:
+        raise ValidationError(_("Only the expert assigned scores and submits this review."), code="role")
+
+
+@refused("delivery.acceptancereview.assign")
+@transaction.atomic
+def acceptance_review_assign(*, actor: Any, acceptance: Acceptance, expert: Any) -> AcceptanceReview:
+    """Ask a registry expert to score the project independently. The expert needs an account
+    (to score online); one assigned earlier and withdrawn cannot be assigned again."""
+    require_officer(actor, _("Only a bureau officer assigns the acceptance panel."))
+    acceptance = locked(acceptance)
+    require_state(acceptance, (AcceptanceStatus.DRAFT,), what=_("acceptance"))
+    if expert is None:
+        raise ValidationError({"expert": _("Choose an expert.")})
+    if expert.user_id is None:
+        raise ValidationError(
+            {
+                "expert": _(
+                    "%(name)s has no account, so cannot score online; record the panel's agreed "
+                    "scores instead, or ask the security administrator for an account."
+                )
+                % {"name": expert}
+            }
         )
+    if AcceptanceReview.objects.filter(acceptance=acceptance, expert=expert).exists():
+        raise ValidationError({"expert": _("%(name)s is already on this panel.") % {"name": expert}})
+    if acceptance.scores.exists():
+        raise ValidationError(
+            _("The panel's agreed scores are already recorded; experts are assigned before scoring."),
+            code="state",
+        )
+    return create_object(
+        AcceptanceReview,
+        actor=actor,
+        data={
+            "acceptance": acceptance,
+            "expert": expert,
+            "assigned_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
+        verb="assign",
+    )
+
+
+@refused("delivery.acceptancereview.withdraw")
+@transaction.atomic
+def acceptance_review_withdraw(*, actor: Any, review: AcceptanceReview, reason: str) -> AcceptanceReview:
+    """Take an expert off the panel before they submit (unavailable, a conflict of interest)."""
+    require_officer(actor, _("Only a bureau officer changes the acceptance panel."))
+    review = locked(review)
+    require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert review"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the expert is withdrawn.")})
+    before = audit.snapshot(review)
+    review.status = ReviewStatus.WITHDRAWN
+    review.withdrawn_reason = reason.strip()
+    save_step(review, actor=actor, verb="withdraw", before=before)
+    return review
+
+
+@refused("delivery.acceptancereview.score")
+@transaction.atomic
+def acceptance_review_score(
+    *, actor: Any, review: AcceptanceReview, scores: Iterable[tuple[int, Decimal, str]], opinion: str = ""
+) -> AcceptanceReview:
+    """The expert's own score and reasons on each criterion (saved as often as they like until
+    they submit); a criterion scored again is replaced."""
+    review = locked(review)
+    _require_own_review(actor, review)
+    require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert review"))
+    require_state(review.acceptance, (AcceptanceStatus.DRAFT,), what=_("acceptance"))
+    rows = _checked_scores(review.acceptance, scores)
+    before = {
+        "scores": {s.criterion_id: str(s.score) for s in review.scores.all()},
+        "opinion": review.opinion,
+    }
+    for criterion_id, score, comment in rows:
+        ReviewScore.objects.update_or_create(
+            review=review, criterion_id=criterion_id, defaults={"score": score, "comment": comment or ""}
+        )
+    review.opinion = (opinion or "").strip()
+    review.version += 1
+    review.save(update_fields=["opinion", "version", "updated_at"])
     audit.record(
         actor=actor,
-        action="delivery.acceptance.score",
-        obj=acceptance,
-        before={"scores": before},
-        after={"scores": {c: str(s) for c, s, _c in rows}},
+        action="delivery.acceptancereview.score",
+        obj=review,
+        before=before,
+        after={"scores": {c: str(s) for c, s, _c in rows}, "opinion": review.opinion},
     )
-    return acceptance
+    return review
+
+
+@refused("delivery.acceptancereview.submit")
+@transaction.atomic
+def acceptance_review_submit(
+    *, actor: Any, review: AcceptanceReview, no_conflict: bool, at: datetime.datetime | None = None
+) -> AcceptanceReview:
+    """Submit the review: every criterion scored, and no conflict of interest declared. Final —
+    from now on the bureau reads the scores, and the expert the other submitted reviews."""
+    review = locked(review)
+    _require_own_review(actor, review)
+    require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert review"))
+    if not no_conflict:
+        raise ValidationError(
+            {
+                "no_conflict": _(
+                    "Declare that you have no conflict of interest with %(institution)s, or ask "
+                    "the bureau to withdraw you from the panel."
+                )
+                % {"institution": review.acceptance.project.institution}
+            }
+        )
+    criteria = AcceptanceCriterion.objects.filter(programme=review.acceptance.project.pilot.programme)
+    scored = set(review.scores.values_list("criterion_id", flat=True))
+    missing = [c.name for c in criteria if c.pk not in scored]
+    if missing:
+        raise ValidationError(
+            _("Score every criterion first; missing: %(names)s.") % {"names": "、".join(missing)},
+            code="missing",
+        )
+    before = audit.snapshot(review)
+    review.status = ReviewStatus.SUBMITTED
+    review.no_conflict = True
+    review.submitted_at = now_or(at)
+    save_step(review, actor=actor, verb="submit", before=before)
+    return review
+
+
+def _require_panel_done(acceptance: Acceptance) -> None:
+    """Refuse while an assigned expert has not submitted, naming them."""
+    waiting = [
+        str(r.expert)
+        for r in acceptance.reviews.filter(status=ReviewStatus.ASSIGNED)
+        .select_related("expert")
+        .order_by("pk")
+    ]
+    if waiting:
+        raise ValidationError(
+            _("Not every expert has submitted: %(names)s.") % {"names": "、".join(waiting)}, code="waiting"
+        )
+
+
+@refused("delivery.acceptance.adopt")
+@transaction.atomic
+def acceptance_adopt_average(*, actor: Any, acceptance: Acceptance) -> Acceptance:
+    """Record the average of the experts' submitted scores, criterion by criterion (to 0.1), as
+    the panel's agreed scores; each score's reasons list the experts' scores it averages."""
+    require_officer(actor, _("Only a bureau officer records the panel's scores."))
+    acceptance = locked(acceptance)
+    require_state(acceptance, (AcceptanceStatus.DRAFT,), what=_("acceptance"))
+    _require_panel_done(acceptance)
+    table = review_table(acceptance)
+    if not table["reviews"]:
+        raise ValidationError(_("No expert has submitted a review to average."), code="no_reviews")
+    rows = [
+        (
+            row["criterion"].pk,
+            row["mean"],
+            _("Average of %(n)s experts' scores: %(scores)s.")
+            % {"n": len(row["scores"]), "scores": "、".join(str(s) for s in row["scores"])},
+        )
+        for row in table["rows"]
+    ]
+    return acceptance_score(actor=actor, acceptance=acceptance, scores=rows)
 
 
 @refused("delivery.acceptance.grade")
@@ -144,6 +326,7 @@ def acceptance_grade(
             % {"points": points},
             code="rubric",
         )
+    _require_panel_done(acceptance)
     scored = dict(acceptance.scores.values_list("criterion_id", "score"))
     missing = [c.name for c in criteria if c.pk not in scored]
     if missing:
