@@ -35,12 +35,15 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def pages() -> list[tuple[str, str]]:
-    from uplift.delivery.models import ServiceProject
+    from uplift.delivery.models import Acceptance, Activity, ServiceProject
     from uplift.registry.models import Enterprise, IndustrialCluster
 
     ent = Enterprise.objects.filter(region__code__startswith="4211").order_by("pk").first()
     cluster = IndustrialCluster.objects.get(name="蕲春蕲艾")
-    project = ServiceProject.objects.get(pilot__cluster=cluster)
+    # The pilot's own project (Qichun also has a supplementary one, still in progress).
+    project = ServiceProject.objects.filter(pilot__cluster=cluster).order_by("pk").first()
+    acceptance = Acceptance.objects.get(project=project)
+    with_files = Activity.objects.filter(project=project, status="approved").order_by("held_on", "pk").first()
     return [
         ("dashboard (province)", "/programmes/hubei-2018/dashboard/"),
         ("dashboard (Huanggang)", "/programmes/hubei-2018/dashboard/?region=421100"),
@@ -57,6 +60,10 @@ def pages() -> list[tuple[str, str]]:
         ("problem list, overdue", "/delivery/problems/?overdue=true"),
         ("benefit list, counted", "/delivery/benefits/?counted_in=hubei-2018"),
         ("grade bulletin (public)", "/public/bulletin/"),
+        ("acceptance with expert panel", f"/delivery/acceptances/{acceptance.pk}/"),
+        ("activity detail with files", f"/delivery/activities/{with_files.pk}/"),
+        ("file list", "/files/"),
+        ("API file list", "/api/files/"),
     ]
 
 

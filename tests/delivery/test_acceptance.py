@@ -306,3 +306,45 @@ def test_each_programme_sets_its_own_grade_thresholds(w, d, rubric, submitted):
     )
     acceptance = services.acceptance_grade(actor=w.officer, acceptance=acceptance)
     assert (acceptance.total, acceptance.grade) == (Decimal("92"), Grade.GOOD)  # 92 < 95
+
+
+def test_a_kpi_criterion_is_computed_from_the_records_at_grading(w, d, submitted):
+    from uplift.delivery.choices import CriterionBasis
+
+    computed = services.acceptance_criterion_create(
+        actor=w.officer,
+        programme=w.programme_in,
+        order=1,
+        name="合同指标完成情况",
+        points=40,
+        basis=CriterionBasis.KPI,
+    )
+    judged = services.acceptance_criterion_create(
+        actor=w.officer, programme=w.programme_in, order=2, name="服务成效", points=60
+    )
+    # A second KPI, beaten: it counts as 100%, not more. The first: 1 enterprise of 10.
+    services.kpi_create(actor=None, project=d.project, kind="activities", target=1)
+    acceptance = held(w, submitted)
+    with pytest.raises(ValidationError, match="computed from the project's KPIs"):
+        services.acceptance_score(
+            actor=w.officer, acceptance=acceptance, scores=[(computed.pk, Decimal(40), "")]
+        )
+    services.acceptance_score(actor=w.officer, acceptance=acceptance, scores=[(judged.pk, Decimal(50), "")])
+    acceptance = services.acceptance_grade(actor=w.officer, acceptance=acceptance)
+    score = acceptance.scores.get(criterion=computed)
+    # (1/10 + min(2/1, 1)) / 2 = 55% of 40 points.
+    assert score.score == Decimal("22.0")
+    assert "55.0%" in score.comment and "2 KPIs" in score.comment
+    assert acceptance.total == Decimal("72.0") and acceptance.grade == Grade.FAIR
+
+
+def test_grading_needs_the_kpis_a_computed_criterion_reads(w, d, submitted):
+    from uplift.delivery.choices import CriterionBasis
+
+    services.acceptance_criterion_create(
+        actor=w.officer, programme=w.programme_in, name="指标", points=100, basis=CriterionBasis.KPI
+    )
+    d.kpi.delete()
+    acceptance = held(w, submitted)
+    with pytest.raises(ValidationError, match="has none; set its KPIs first"):
+        services.acceptance_grade(actor=w.officer, acceptance=acceptance)

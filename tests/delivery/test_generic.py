@@ -436,7 +436,14 @@ class TestAcceptanceCriterion(AcceptanceCases):
         return cls.criterion
 
     def create_data(self, w):
-        return {"programme": w.programme_in, "order": 3, "name": "满意度", "points": 10, "guidance": "回访"}
+        return {
+            "programme": w.programme_in,
+            "order": 3,
+            "name": "满意度",
+            "points": 10,
+            "basis": "judged",
+            "guidance": "回访",
+        }
 
     def update_data(self, w, obj):
         return {
@@ -444,6 +451,7 @@ class TestAcceptanceCriterion(AcceptanceCases):
             "order": obj.order,
             "name": obj.name,
             "points": 55,
+            "basis": "kpi",
             "guidance": "核对",
         }
 

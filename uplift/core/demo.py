@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 
@@ -34,7 +35,9 @@ class DemoContext:
 def build_demo() -> DemoContext:
     """Build (or complete) the demo dataset in one transaction."""
     ctx = DemoContext()
-    with transaction.atomic():
+    # Texts the services compose (a computed score's reasons...) are stored in the programme's
+    # language, not in whatever language a management command runs in.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         for path in settings.UPLIFT_DEMO_BUILDERS:
             import_string(path)(ctx)
     return ctx

@@ -449,7 +449,7 @@ class BenefitViewSet(ObjectViewSet):
 class AcceptanceCriterionSerializer(ScopedModelSerializer):
     class Meta:
         model = AcceptanceCriterion
-        fields = ["id", "programme", "order", "name", "points", "guidance", *STAMPS]
+        fields = ["id", "programme", "order", "name", "points", "basis", "guidance", *STAMPS]
         validators: list = []
 
 

@@ -134,6 +134,13 @@ class AcceptanceStatus(models.TextChoices):
     PUBLISHED = "published", _("Published in the bulletin")
 
 
+class CriterionBasis(models.TextChoices):
+    """How a criterion of the acceptance rubric is scored."""
+
+    JUDGED = "judged", _("Judged by the panel")
+    KPI = "kpi", _("Computed from the project's KPIs")
+
+
 class ReviewStatus(models.TextChoices):
     """An expert's review: assigned, then submitted (final); or withdrawn by the bureau."""
 

@@ -11,9 +11,11 @@ officer adopts their average and grades it; all twelve grades are published in t
 
 The totals are fixed to give a spread — 优秀 for the three projects whose records stand out
 (Xiantao's ¥130M of verified losses avoided, Qichun's 3 local standards and 88 evaluation
-reports, Qianjiang's 4 local standards), then 良好 and 一般 — and each is split over the criteria
-in proportion to their points; the experts' scores spread around those by 0.5 to 3.5 points, so
-their average is exactly the agreed score and some criteria are marked for discussion.
+reports, Qianjiang's 4 local standards), then 良好 and 一般. The first criterion (合同指标完成情况,
+30 points) is computed from each project's KPIs at grading; the rest of the total is split over
+the panel's three criteria in proportion to their points; the experts' scores spread around
+those by 0.5 to 3.5 points, so their average is exactly the agreed score and some criteria are
+marked for discussion.
 
 So that the user guide's steps can be tried, Qichun's institution also has a **supplementary
 project** (补充服务协议, December 2018 to June 2019) in progress under the same pilot, with a draft,
@@ -35,17 +37,24 @@ from uplift.registry.models import ClusterMembership, Expert
 from uplift.registry.services import expert_update
 
 from . import services
-from .choices import ActivityKind, ActivityStatus
+from .choices import ActivityKind, ActivityStatus, CriterionBasis
 from .demo_evidence import attach_sign_in_sheet
 from .models import Acceptance, ServiceProject
+from .selectors import computed_score
 
 TZ = ZoneInfo("Asia/Shanghai")
 PROGRAMME = "hubei-2018"
+#: (name, points, guidance, computed from the KPIs?)
 RUBRIC = [
-    ("合同指标完成情况", 30, "对照合同约定的服务企业数、培训人次、解决问题数等指标逐项核对完成情况。"),
-    ("服务成效", 30, "问题整改、标准制修订、产品抽查合格率变化、经核实的经济效益。"),
-    ("企业满意度", 20, "抽取不少于10家服务对象企业电话回访或问卷调查。"),
-    ("服务过程与资料规范", 20, "服务方案执行、活动记录、签到表与佐证材料是否完整规范。"),
+    (
+        "合同指标完成情况",
+        30,
+        "按合同约定的服务企业数、培训人次、解决问题数等指标，由系统根据审核通过的记录计算完成率。",
+        True,
+    ),
+    ("服务成效", 30, "问题整改、标准制修订、产品抽查合格率变化、经核实的经济效益。", False),
+    ("企业满意度", 20, "抽取不少于10家服务对象企业电话回访或问卷调查。", False),
+    ("服务过程与资料规范", 20, "服务方案执行、活动记录、签到表与佐证材料是否完整规范。", False),
 ]
 #: Totals of the three outstanding projects, then of the others in the order of their clusters.
 OUTSTANDING = {"仙桃休闲女装": Decimal("95.5"), "蕲春蕲艾": Decimal("93.0"), "潜江小龙虾": Decimal("91.5")}
@@ -87,9 +96,15 @@ def build(ctx) -> None:
         ctx.say("acceptance: already built")
         return
     officer = User.objects.get(username="hubei.officer")
-    for order, (name, points, guidance) in enumerate(RUBRIC, start=1):
+    for order, (name, points, guidance, computed) in enumerate(RUBRIC, start=1):
         services.acceptance_criterion_create(
-            actor=ctx.actor, programme=programme, order=order, name=name, points=points, guidance=guidance
+            actor=ctx.actor,
+            programme=programme,
+            order=order,
+            name=name,
+            points=points,
+            guidance=guidance,
+            basis=CriterionBasis.KPI if computed else CriterionBasis.JUDGED,
         )
     criteria = list(programme.acceptance_criteria.all())
     projects = list(
@@ -154,10 +169,14 @@ def _held(officer, project, criteria, total: Decimal, panel: list, n: int) -> Ac
         panel="\n".join(f"{e.name} {e.employer}{'（组长）' if i == 0 else ''}" for i, e in enumerate(panel)),
         conclusion=f"{project.title}按合同完成了服务方案确定的目标任务，资料齐全，同意通过验收。",
     )
-    agreed, left = [], total
-    for i, c in enumerate(criteria):
-        share = (total * c.points / 100 * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2  # to 0.5
-        score = left if i == len(criteria) - 1 else share
+    # The KPI criterion is computed from the records at grading; the panel's share is the rest.
+    judged = [c for c in criteria if not c.is_computed]
+    left = total - sum(computed_score(c, project)[0] for c in criteria if c.is_computed)
+    judged_total, agreed = left, []
+    judged_points = sum(c.points for c in judged)
+    for i, c in enumerate(judged):
+        share = (judged_total * c.points / judged_points * 2).quantize(Decimal("1"), ROUND_HALF_UP) / 2  # 0.5
+        score = left if i == len(judged) - 1 else share
         left -= score
         agreed.append((c, score, min(SPREADS[(n + i) % len(SPREADS)], score, c.points - score)))
     for offset, expert in zip((-1, 0, 1), panel, strict=True):

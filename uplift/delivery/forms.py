@@ -11,7 +11,7 @@ from uplift.core.forms import ScopedModelForm
 from uplift.core.views import UserBoundForm
 from uplift.registry.models import Enterprise, Expert
 
-from .choices import ActivityStatus, ProjectStatus
+from .choices import ActivityStatus, CriterionBasis, ProjectStatus
 from .models import (
     Acceptance,
     AcceptanceCriterion,
@@ -386,7 +386,7 @@ class BenefitForm(ProjectPlacedForm):
 class AcceptanceCriterionForm(ScopedModelForm):
     class Meta:
         model = AcceptanceCriterion
-        fields = ["programme", "order", "name", "points", "guidance"]
+        fields = ["programme", "order", "name", "points", "basis", "guidance"]
 
 
 class AcceptanceForm(ScopedModelForm):
@@ -414,7 +414,12 @@ class ScoresForm(UserBoundForm):
         # The record scored: an acceptance (the panel's agreed scores) or one expert's review.
         acceptance = getattr(self.obj, "acceptance", self.obj)
         existing = {s.criterion_id: s for s in self.obj.scores.all()}
-        self.criteria = list(AcceptanceCriterion.objects.filter(programme=acceptance.project.pilot.programme))
+        # Criteria computed from the project's KPIs are not scored by anyone.
+        self.criteria = list(
+            AcceptanceCriterion.objects.filter(
+                programme=acceptance.project.pilot.programme, basis=CriterionBasis.JUDGED
+            )
+        )
         for c in self.criteria:
             old = existing.get(c.pk)
             self.fields[f"score_{c.pk}"] = forms.DecimalField(

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from uplift.accounts.access import in_subtree, region_prefix
 from uplift.registry.models import ClusterMembership, Enterprise
@@ -24,6 +25,7 @@ from .choices import (
     ActivityKind,
     ActivityStatus,
     BenefitStatus,
+    CriterionBasis,
     KpiKind,
     ProblemStatus,
     ReviewStatus,
@@ -39,6 +41,7 @@ from .models import (
     EvaluationReport,
     Participation,
     Problem,
+    ProjectKpi,
     ReviewScore,
     ServiceProject,
     StandardWork,
@@ -199,6 +202,32 @@ def kpi_progress(project: ServiceProject, kpis: QuerySet) -> list[dict[str, Any]
     return rows
 
 
+def kpi_attainment(project: ServiceProject) -> dict[str, Any] | None:
+    """How far the project reached its KPIs, from its records: the average over its KPIs of
+    actual ÷ target, each counted up to 1 (beating one target does not make up for missing
+    another). None when the project has no KPI with a target."""
+    rows = [r for r in kpi_progress(project, ProjectKpi.objects.filter(project=project)) if r["kpi"].target]
+    if not rows:
+        return None
+    shares = [min(Decimal(str(r["actual"])) / Decimal(str(r["kpi"].target)), Decimal(1)) for r in rows]
+    return {"share": sum(shares, Decimal(0)) / len(shares), "kpis": len(rows)}
+
+
+def computed_score(criterion: AcceptanceCriterion, project: ServiceProject) -> tuple[Decimal, str] | None:
+    """A computed criterion's score for ``project`` (to 0.1, half up) and how it was computed;
+    None when the project has no KPIs to compute it from."""
+    attained = kpi_attainment(project)
+    if attained is None:
+        return None
+    score = (criterion.points * attained["share"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    percent = (100 * attained["share"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return score, _("Computed: KPI attainment %(percent)s%% over %(n)s KPIs × %(points)s points.") % {
+        "percent": percent,
+        "n": attained["kpis"],
+        "points": criterion.points,
+    }
+
+
 def activity_counts(project: ServiceProject) -> dict[str, int]:
     """The project's activities by status (drafts included), for its page."""
     rows = project.activities.order_by().values("status").annotate(n=Count("pk"))
@@ -270,7 +299,10 @@ def review_table(acceptance: Acceptance, user: Any = None, *, spread_share: Deci
         if review_id in by_review:
             by_review[review_id][criterion_id] = score
     rows = []
-    for criterion in AcceptanceCriterion.objects.filter(programme_id=acceptance.project.pilot.programme_id):
+    judged = AcceptanceCriterion.objects.filter(
+        programme_id=acceptance.project.pilot.programme_id, basis=CriterionBasis.JUDGED
+    )
+    for criterion in judged:
         marks = [by_review[r.pk].get(criterion.pk) for r in reviews]
         given = [m for m in marks if m is not None]
         mean = (

@@ -122,7 +122,7 @@ class AcceptanceCriterionTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = AcceptanceCriterion
-        fields = ("programme", "order", "name", "points")
+        fields = ("programme", "order", "name", "points", "basis")
 
 
 class AcceptanceTable(BaseTable):

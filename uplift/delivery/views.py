@@ -443,7 +443,17 @@ def acceptance_extra(acceptance: Acceptance, user: Any) -> dict[str, Any]:
     scores = {
         s.criterion_id: s for s in AcceptanceScore.objects.visible_to(user).filter(acceptance=acceptance)
     }
-    rows = [{"criterion": c, "score": scores.get(c.pk)} for c in criteria]
+    rows = [
+        {
+            "criterion": c,
+            "score": scores.get(c.pk),
+            # Before grading, what a computed criterion would give now (from the records so far).
+            "preview": selectors.computed_score(c, acceptance.project)
+            if c.is_computed and c.pk not in scores
+            else None,
+        }
+        for c in criteria
+    ]
     panel = list(
         AcceptanceReview.objects.visible_to(user)
         .filter(acceptance=acceptance)
@@ -480,7 +490,7 @@ criterion_views = ObjectViews(
     services=services,
     service_prefix="acceptance_criterion",
     select_related=("programme",),
-    detail_fields=["programme", "order", "name", "points", "guidance"],
+    detail_fields=["programme", "order", "name", "points", "basis", "guidance"],
 )
 acceptance_views = ObjectViews(
     model=Acceptance,

@@ -14,14 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from uplift.core.models import ScopedModel
 
-from ..choices import GRADE_BANDS, AcceptanceStatus, Grade, ReviewStatus
+from ..choices import GRADE_BANDS, AcceptanceStatus, CriterionBasis, Grade, ReviewStatus
 
 
 class AcceptanceCriterion(ScopedModel):
     """One criterion of a programme's acceptance rubric, with the points it carries.
 
     A programme's criteria carry 100 points in all; a project cannot be graded until they do.
-    The rubric is public: institutions know from the start how they will be judged.
+    The rubric is public: institutions know from the start how they will be judged. A criterion
+    is judged by the panel, or computed (``basis = kpi``): its points times the project's KPI
+    attainment, read from its records when the project is graded — nobody scores it.
     """
 
     programme = models.ForeignKey(
@@ -36,6 +38,16 @@ class AcceptanceCriterion(ScopedModel):
     points = models.PositiveSmallIntegerField(
         _("points"), validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
+    basis = models.CharField(
+        _("scored"),
+        max_length=10,
+        choices=CriterionBasis.choices,
+        default=CriterionBasis.JUDGED,
+        help_text=_(
+            "Computed: the points times the project's KPI attainment (the average over its KPIs of "
+            "actual ÷ target, each counted up to 100%), from its approved records."
+        ),
+    )
 
     class Meta:
         verbose_name = _("acceptance criterion")
@@ -47,6 +59,10 @@ class AcceptanceCriterion(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.points})"
+
+    @property
+    def is_computed(self) -> bool:
+        return self.basis == CriterionBasis.KPI
 
 
 def grade_for(total: Decimal, bands: list[tuple[Decimal, str]] | None = None) -> str:

@@ -16,10 +16,10 @@ from uplift.accounts.access import principal_of
 from uplift.core import audit
 from uplift.core.services import create_object, locked, now_or, save_step, update_object
 
-from ..choices import AcceptanceStatus, Grade, ProjectStatus, ReviewStatus
+from ..choices import AcceptanceStatus, CriterionBasis, Grade, ProjectStatus, ReviewStatus
 from ..models import Acceptance, AcceptanceCriterion, AcceptanceReview, AcceptanceScore, ReviewScore
 from ..models.acceptance import grade_for
-from ..selectors import review_table
+from ..selectors import computed_score, review_table
 from ._common import is_system, refused, require_officer, require_state
 from .projects import grade_record_create, grade_record_update
 
@@ -124,6 +124,11 @@ def _checked_scores(
         criterion = criteria.get(criterion_id)
         if criterion is None:
             errors.append(_("Criterion %(id)s is not in this programme's rubric.") % {"id": criterion_id})
+        elif criterion.is_computed:
+            errors.append(
+                _("%(name)s is computed from the project's KPIs when it is graded; it is not scored.")
+                % {"name": criterion.name}
+            )
         elif score is None or not 0 <= score <= criterion.points:
             errors.append(
                 _("%(name)s: a score from 0 to %(points)s.")
@@ -250,7 +255,9 @@ def acceptance_review_submit(
                 % {"institution": review.acceptance.project.institution}
             }
         )
-    criteria = AcceptanceCriterion.objects.filter(programme=review.acceptance.project.pilot.programme)
+    criteria = AcceptanceCriterion.objects.filter(
+        programme=review.acceptance.project.pilot.programme, basis=CriterionBasis.JUDGED
+    )
     scored = set(review.scores.values_list("criterion_id", flat=True))
     missing = [c.name for c in criteria if c.pk not in scored]
     if missing:
@@ -309,7 +316,8 @@ def acceptance_adopt_average(*, actor: Any, acceptance: Acceptance) -> Acceptanc
 def acceptance_grade(
     *, actor: Any, acceptance: Acceptance, at: datetime.datetime | None = None
 ) -> Acceptance:
-    """Total the scores, give the grade, and close the project: accepted, or failed (不合格).
+    """Compute the criteria scored from the project's KPIs, total the scores, give the grade, and
+    close the project: accepted, or failed (不合格).
 
     The institution's grade record is written here; a later tender's past-grade bonus reads it.
     """
@@ -327,6 +335,32 @@ def acceptance_grade(
             code="rubric",
         )
     _require_panel_done(acceptance)
+    computed_scores = {}
+    for criterion in criteria:
+        if criterion.is_computed:
+            computed = computed_score(criterion, project)
+            if computed is None:
+                raise ValidationError(
+                    _(
+                        "%(name)s is computed from the project's KPIs, and the project has none; "
+                        "set its KPIs first."
+                    )
+                    % {"name": criterion.name},
+                    code="no_kpis",
+                )
+            AcceptanceScore.objects.update_or_create(
+                acceptance=acceptance,
+                criterion=criterion,
+                defaults={"score": computed[0], "comment": computed[1]},
+            )
+            computed_scores[criterion.pk] = str(computed[0])
+    if computed_scores:
+        audit.record(
+            actor=actor,
+            action="delivery.acceptance.compute",
+            obj=acceptance,
+            after={"scores": computed_scores},
+        )
     scored = dict(acceptance.scores.values_list("criterion_id", "score"))
     missing = [c.name for c in criteria if c.pk not in scored]
     if missing:
