@@ -306,3 +306,25 @@ def test_verify_finds_missing_and_altered_files(d, w):
     with pytest.raises(CommandError, match="1 of 2"):
         call_command("attachments", "verify", stdout=io.StringIO(), stderr=io.StringIO())
     assert good.pk
+
+
+def test_the_file_list_costs_the_same_with_more_files_and_kinds_of_record(client, d, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attachment_add(actor=None, parent=d.draft, file=upload("a.pdf", PDF), kind="photo")
+    client.force_login(w.officer)
+
+    def queries():
+        client.get("/files/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/files/").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    attachment_add(actor=None, parent=d.problem, file=upload("b.pdf", PDF), kind="photo")
+    attachment_add(actor=None, parent=d.benefit, file=upload("c.pdf", PDF), kind="report")
+    attachment_add(actor=None, parent=d.report, file=upload("d.pdf", PDF), kind="report")
+    attachment_add(actor=None, parent=d.problem, file=upload("e.pdf", PDF), kind="photo")
+    # One more query per kind of record (the prefetch), none per file.
+    assert queries() == before + 3

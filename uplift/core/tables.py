@@ -51,7 +51,7 @@ class AttachmentTable(BaseTable):
     name = tables.Column(linkify=True)
     parent = tables.Column(verbose_name=_("record"), linkify=lambda record: record.parent, orderable=False)
     format_label = tables.Column(verbose_name=_("format"), accessor="format_label", order_by="media_type")
-    size = NumberColumn()
+    size = NumberColumn(verbose_name=_("Size"))
     removed_at = tables.Column()
 
     class Meta(BaseTable.Meta):
@@ -71,7 +71,7 @@ class AttachmentTable(BaseTable):
         )
 
     def render_parent(self, value):
-        return Truncator(str(value)).chars(40)
+        return Truncator(str(value)).chars(28)
 
     def value_parent(self, value):
         return str(value)

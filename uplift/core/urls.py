@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 from . import services
 from .filtersets import AttachmentFilterSet, AuditEntryFilterSet
 from .forms import RemovalForm
-from .models import Attachment, AuditEntry
+from .models import Attachment, AuditEntry, attachment_parents
 from .tables import AttachmentTable, AuditEntryTable
 from .views import Action, AttachmentDownloadView, ObjectViews
 
@@ -33,7 +33,7 @@ attachment_views = ObjectViews(
     table=AttachmentTable,
     filterset=AttachmentFilterSet,
     select_related=("content_type", "uploaded_by"),
-    prefetch_related=("parent",),
+    prefetch_related=(attachment_parents(),),
     detail_fields=[
         "name",
         "kind",

@@ -127,8 +127,8 @@ class ObjectViews:
     detail_fields: list[str] = field(default_factory=list)
     detail_template: str = "core/object_detail.html"
     select_related: tuple[str, ...] = ()
-    #: relations fetched in one query per list page (a generic foreign key, say)
-    prefetch_related: tuple[str, ...] = ()
+    #: relations fetched in one query per list page (a generic foreign key, say): names or Prefetch
+    prefetch_related: tuple[Any, ...] = ()
     #: (obj, user) -> extra context for the detail page; its reads must use visible_to(user).
     detail_extra: Callable[[Any, Any], dict[str, Any]] | None = None
     #: workflow steps offered on the record's page (see :class:`Action`)

@@ -25,6 +25,8 @@ class Benefit(HasAttachments, RegionOfEnterprise, ScopedModel):
     ``region`` is the enterprise's, or the cluster's for a cluster-wide claim.
     """
 
+    str_related = ("enterprise", "cluster")
+
     programme = models.ForeignKey(
         "programmes.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="benefits"
     )

@@ -23,6 +23,8 @@ class Problem(HasAttachments, RegionOfEnterprise, ScopedModel):
     verification sends it back to open. ``region`` is the enterprise's, copied onto the row.
     """
 
+    str_related = ("enterprise",)
+
     programme = models.ForeignKey(
         "programmes.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="problems"
     )

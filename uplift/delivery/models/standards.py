@@ -170,6 +170,8 @@ class EvaluationReport(HasAttachments, RegionOfEnterprise, ScopedModel):
     ``region`` is the enterprise's, copied onto the row.
     """
 
+    str_related = ("enterprise",)
+
     programme = models.ForeignKey(
         "programmes.Programme",
         verbose_name=_("programme"),
