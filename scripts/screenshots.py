@@ -54,6 +54,12 @@ def own_review(page: Page, base: str) -> str:
     return f"/delivery/reviews/{first(page, base, 'delivery/reviews/?q=蕲春蕲艾产业集群')['id']}/"
 
 
+def hanchuan_rates(page: Page, base: str) -> str:
+    cluster = first(page, base, "registry/clusters/?q=汉川")["id"]
+    periods = "before_from=2017-01-01&before_to=2017-12-31&after_from=2018-01-01&after_to=2018-12-31"
+    return f"/inspection/rates/?by=category&cluster={cluster}&{periods}"
+
+
 def graded_acceptance(page: Page, base: str) -> str:
     return f"/delivery/acceptances/{first(page, base, 'delivery/acceptances/?status=published')['id']}/"
 
@@ -69,6 +75,7 @@ SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "13-evidence": ("qichun.institution", returned_activity),
     "14-expert-review": ("expert.chen", own_review),
     "15-files": ("hubei.officer", "/files/"),
+    "16-pass-rates": ("hubei.officer", hanchuan_rates),
 }
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "uplift.programmes",
     "uplift.procurement",
     "uplift.delivery",
+    "uplift.inspection",
     "uplift.reports",
     "uplift.api",
 ]
@@ -275,4 +276,5 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.delivery.demo_results.build",
     "uplift.delivery.demo_acceptance.build",
     "uplift.delivery.demo_evidence.build",
+    "uplift.inspection.demo.build",
 ]

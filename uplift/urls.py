@@ -10,6 +10,7 @@ urlpatterns = [
     path("programmes/", include("uplift.programmes.urls")),
     path("procurement/", include("uplift.procurement.urls")),
     path("delivery/", include("uplift.delivery.urls")),
+    path("inspection/", include("uplift.inspection.urls")),
     path("public/", include("uplift.reports.urls")),
     path("", include("uplift.core.urls")),
     path("api/", include("uplift.api.urls")),

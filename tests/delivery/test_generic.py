@@ -3,7 +3,7 @@ the results: problems, standards, standard work, evaluation reports, benefits; a
 
 import datetime
 
-from uplift.core.testing import APITestCases, ViewTestCases
+from uplift.core.testing import APITestCases, EnterpriseByCode, ViewTestCases
 from uplift.delivery import services
 from uplift.delivery.models import (
     Acceptance,
@@ -176,15 +176,6 @@ class TestParticipation(DeliveryCases):
 
     def invalid_data(self, w):
         return {"activity": self.d.draft, "enterprise": w.ent_in, "managers": -1, "note": ""}, "managers"
-
-
-class EnterpriseByCode:
-    """The pages take the enterprise typed as its credit code; the API takes its id."""
-
-    def _post(self, url, data):
-        if isinstance(data.get("enterprise"), Enterprise):
-            data = {**data, "enterprise": data["enterprise"].credit_code}
-        return super()._post(url, data)
 
 
 class TestProblem(EnterpriseByCode, DeliveryCases):

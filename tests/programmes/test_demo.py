@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 def _figures(*args: str) -> dict:
     out = io.StringIO()
     call_command("figures", "--json", "--programme", "hubei-2018", *args, stdout=out)
-    return {name: figure["value"] for name, figure in json.loads(out.getvalue()).items()}
+    # Counts by their value; a comparison (pass_rate_change) whole.
+    return {name: figure.get("value", figure) for name, figure in json.loads(out.getvalue()).items()}
 
 
 def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
@@ -64,6 +65,15 @@ def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
     assert set(Benefit.objects.values_list("status", flat=True)) == {"submitted", "verified", "rejected"}
     hanchuan = _figures("--cluster", "汉川小童车")
     assert hanchuan["problems_found"] == hanchuan["problems_solved"] == 56
+    # Sampling pass rate 70.3% → 95%: 2017 (the year before the programme) against 2018.
+    change = hanchuan["pass_rate_change"]
+    assert (change["before"]["passed"], change["before"]["sampled"]) == (64, 91)
+    assert (change["after"]["passed"], change["after"]["sampled"]) == (95, 100)
+    assert round(change["before"]["rate"], 3) == 0.703 and change["after"]["rate"] == 0.95
+    low, high = change["difference"]["ci95"]
+    assert 0 < low < change["difference"]["value"] < high
+    assert change["p_value"] < 0.001 and change["paired"]["enterprises"] == 40
+    assert "pass_rate_change" not in data  # a cluster's figure
     qichun = _figures("--cluster", "蕲春蕲艾")
     assert (qichun["local_standards"], qichun["standard_evaluation_reports"]) == (3, 88)
     assert _figures("--cluster", "潜江小龙虾")["local_standards"] == 4

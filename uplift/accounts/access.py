@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("programmes", "*", EDIT),
         ("procurement", "*", EDIT),
         ("delivery", "*", EDIT),
+        ("inspection", "*", EDIT),
         ("core", "attachment", EDIT),
     ],
     Role.INSTITUTION_STAFF: [
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "acceptance", (VIEW,)),
         ("delivery", "acceptancescore", (VIEW,)),
         ("core", "attachment", EDIT),
+        ("inspection", "samplinginspection", (VIEW,)),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "enterprise", (VIEW,)),
@@ -87,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "evaluationreport", (VIEW,)),
         ("delivery", "benefit", (VIEW,)),
         ("core", "attachment", (VIEW,)),
+        ("inspection", "samplinginspection", (VIEW,)),
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -675,6 +678,16 @@ SCOPES["delivery.benefit"] = _result_rule("verified")
 def _grade(p: Principal) -> Q:
     # Grades are published in bulletins: officers read every institution's in their region.
     return any_of(in_regions("institution__region_id", p), _ids("institution_id", p.institution_ids))
+
+
+@scope("inspection.samplinginspection")
+def _inspection(p: Principal) -> Q:
+    """Officers: batches of enterprises in their region. Institutions: those of the clusters of
+    the pilots they deliver (whose pass rates they are judged on). Enterprises: their own."""
+    pilot_clusters = _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
+    return any_of(
+        in_regions("region_id", p), _in("cluster_id", pilot_clusters), _ids("enterprise_id", p.enterprise_ids)
+    )
 
 
 @scope("core.attachment")

@@ -12,9 +12,16 @@ AREAS = [
     ("programmes", _("Programmes")),
     ("procurement", _("Procurement")),
     ("delivery", _("Delivery")),
+    ("inspection", _("Inspection")),
     ("registry", _("Registry")),
     ("accounts", _("Accounts")),
     ("core", _("Files and audit")),
+]
+
+
+#: Pages of an area that are not a model's list: (area, url name, title, permission).
+EXTRA_PAGES = [
+    ("inspection", "inspection:rates", _("Pass rates"), "inspection.view_samplinginspection"),
 ]
 
 
@@ -36,6 +43,10 @@ def navigation(request):
             links.append(
                 {"title": meta.verbose_name_plural, "url": url, "active": request.path.startswith(url)}
             )
+        for area, name, page_title, permission in EXTRA_PAGES:
+            if area == label and user.has_perm(permission):
+                url = reverse(name)
+                links.append({"title": page_title, "url": url, "active": request.path.startswith(url)})
         if links:
             sections.append({"title": title, "links": links})
     return {"nav_sections": sections}

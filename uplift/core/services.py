@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -279,3 +280,56 @@ def attachment_remove(
     attachment.removal_reason = reason
     save_step(attachment, actor=actor, verb="remove", before=before)
     return attachment
+
+
+# --- Who may act ----------------------------------------------------------------------------------
+
+
+def is_system(actor: Any) -> bool:
+    """The demo builder and management commands act as no one (``actor=None``)."""
+    return actor is None or getattr(actor, "is_superuser", False)
+
+
+def require_officer(actor: Any, message: str) -> None:
+    """Only a bureau officer (or the system) takes this step."""
+    from uplift.accounts.access import principal_of
+
+    if not is_system(actor) and not principal_of(actor).is_officer:
+        raise ValidationError(message, code="role")
+
+
+def require_state(obj: Any, allowed: tuple[str, ...], *, what: str) -> None:
+    """Refuse a step out of order, naming the state the record is in and the ones it needs."""
+    if obj.status not in allowed:
+        labels = dict(type(obj)._meta.get_field("status").choices)
+        raise ValidationError(
+            _("The %(what)s is %(status)s; this can only be done when it is %(allowed)s.")
+            % {
+                "what": what,
+                "status": obj.get_status_display(),
+                "allowed": " / ".join(str(labels[s]) for s in allowed),
+            },
+            code="state",
+        )
+
+
+def enterprises_outside(actor: Any, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` that ``actor`` may not record (outside their region or their clusters)."""
+    from uplift.registry.models import Enterprise
+
+    ids = set(ids)
+    if is_system(actor) or not ids:
+        return set()
+    return ids - set(Enterprise.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def check_enterprise(actor: Any, enterprise: Any) -> None:
+    """Refuse an enterprise outside the actor's scope, naming it."""
+    if enterprise is not None and enterprise_outside(actor, enterprise):
+        raise ValidationError(
+            {"enterprise": _("%(name)s is outside your scope; you cannot record it.") % {"name": enterprise}}
+        )
+
+
+def enterprise_outside(actor: Any, enterprise: Any) -> bool:
+    return bool(enterprises_outside(actor, [enterprise.pk]))

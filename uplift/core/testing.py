@@ -371,6 +371,18 @@ class ViewTestCases(ModelTestCase):
         self.assertEqual(self.client.get(reverse(self.name("add"))).status_code, 403)
 
 
+class EnterpriseByCode:
+    """Mix in before ViewTestCases for a model whose pages take the enterprise typed as its credit
+    code (``registry.forms.enterprise_by_code``); the API takes its id."""
+
+    def _post(self, url, data):
+        from uplift.registry.models import Enterprise
+
+        if isinstance(data.get("enterprise"), Enterprise):
+            data = {**data, "enterprise": data["enterprise"].credit_code}
+        return super()._post(url, data)
+
+
 class APITestCases(ModelTestCase):
     """The REST API: list, retrieve, create, update; scope and permissions."""
 

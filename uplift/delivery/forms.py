@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from uplift.core.forms import ScopedModelForm
 from uplift.core.views import UserBoundForm
+from uplift.registry.forms import enterprise_by_code
 from uplift.registry.models import Enterprise, Expert
 
 from .choices import ActivityStatus, CriterionBasis, ProjectStatus
@@ -105,19 +106,6 @@ class ActivityForm(ScopedModelForm):
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("What has to be put right"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-
-def enterprise_by_code(required: bool = True) -> forms.ModelChoiceField:
-    """An enterprise typed as its credit code: a cluster's members run to thousands, too many for
-    a drop-down. The service checks it is in the user's scope."""
-    return forms.ModelChoiceField(
-        queryset=Enterprise.objects.all(),
-        to_field_name="credit_code",
-        widget=forms.TextInput,
-        required=required,
-        label=_("Enterprise (unified social credit code)"),
-        error_messages={"invalid_choice": _("No enterprise you may see has this credit code.")},
     )
 
 

@@ -78,6 +78,19 @@ class Rate:
     method: str
     small_sample: bool
 
+    # Percentages for pages (and SVG coordinates on a 0–100 axis).
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else 100 * self.rate
+
+    @property
+    def low_percent(self) -> float | None:
+        return None if self.low is None else 100 * self.low
+
+    @property
+    def high_percent(self) -> float | None:
+        return None if self.high is None else 100 * self.high
+
     def as_dict(self) -> dict:
         return {
             "passed": self.passed,

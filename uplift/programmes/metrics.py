@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from uplift.accounts.access import region_prefix
+from uplift.accounts.access import in_subtree, region_prefix
 from uplift.delivery import selectors as delivery
 from uplift.procurement.selectors import procurement_contracts, procurement_lots, procurement_tenders
 from uplift.registry.models import ClusterMembership
@@ -401,13 +401,46 @@ def _plain_number(value: Any) -> Any:
     return int(value) if value == int(value) else float(value)
 
 
+#: Figures that are not a count: name -> f(scope) -> a JSON-ready dict, or None where the figure
+#: does not apply to the scope (a cluster's sampling comparison needs a cluster).
+COMPARISONS: dict[str, Callable[[Scope], dict[str, Any] | None]] = {}
+
+
+def pass_rate_change(scope: Scope) -> dict[str, Any] | None:
+    """A cluster's sampling pass rate the year before the programme against the programme's
+    period, with intervals, the difference's interval and the tests (``inspection.selectors``)."""
+    import datetime
+
+    from uplift.inspection.models import SamplingInspection
+    from uplift.inspection.selectors import compare
+
+    if not scope.cluster_id:
+        return None
+    programme = scope.programme
+    qs = SamplingInspection.objects.filter(cluster_id=scope.cluster_id)
+    if scope.region:
+        qs = qs.filter(in_subtree("region_id", region_prefix(scope.region)))
+    year = programme.start_date.year - 1
+    before = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    return compare(qs, before, (programme.start_date, programme.end_date)).as_dict()
+
+
+COMPARISONS["pass_rate_change"] = pass_rate_change
+
+
 def figures(scope: Scope) -> dict[str, dict[str, Any]]:
-    """Every registered metric for ``scope``: ``{name: {"value", "target", "unit"}}``."""
+    """Every registered metric for ``scope``: ``{name: {"value", "target", "unit"}}``, and the
+    comparisons that apply to it (``pass_rate_change`` for a cluster)."""
     targets = targets_for(scope)
-    return {
+    data: dict[str, dict[str, Any]] = {
         name: {"value": m.value(scope), "target": _plain_number(targets.get(name)), "unit": m.unit}
         for name, m in METRICS.items()
     }
+    for name, compute in COMPARISONS.items():
+        value = compute(scope)
+        if value is not None:
+            data[name] = value
+    return data
 
 
 def _progress(value: Any, target: Any) -> float | None:

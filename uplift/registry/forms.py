@@ -13,6 +13,19 @@ from .models import (
 )
 
 
+def enterprise_by_code(required: bool = True) -> forms.ModelChoiceField:
+    """An enterprise typed as its credit code: a cluster's members run to thousands, too many for
+    a drop-down. The service checks it is in the user's scope."""
+    return forms.ModelChoiceField(
+        queryset=Enterprise.objects.all(),
+        to_field_name="credit_code",
+        widget=forms.TextInput,
+        required=required,
+        label=_("Enterprise (unified social credit code)"),
+        error_messages={"invalid_choice": _("No enterprise you may see has this credit code.")},
+    )
+
+
 class EnterpriseForm(ScopedModelForm):
     class Meta:
         model = Enterprise
