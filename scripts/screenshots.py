@@ -60,6 +60,11 @@ def hanchuan_rates(page: Page, base: str) -> str:
     return f"/inspection/rates/?by=category&cluster={cluster}&{periods}"
 
 
+def suizhou_sales(page: Page, base: str) -> str:
+    row = first(page, base, "indicators/indicators/?q=随州&kind=sales_revenue&year=2018")
+    return f"/indicators/indicators/{row['id']}/"
+
+
 def graded_acceptance(page: Page, base: str) -> str:
     return f"/delivery/acceptances/{first(page, base, 'delivery/acceptances/?status=published')['id']}/"
 
@@ -76,6 +81,7 @@ SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "14-expert-review": ("expert.chen", own_review),
     "15-files": ("hubei.officer", "/files/"),
     "16-pass-rates": ("hubei.officer", hanchuan_rates),
+    "17-growth": ("hubei.officer", suizhou_sales),
 }
 
 

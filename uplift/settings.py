@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "uplift.procurement",
     "uplift.delivery",
     "uplift.inspection",
+    "uplift.indicators",
     "uplift.reports",
     "uplift.api",
 ]
@@ -277,4 +278,5 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.delivery.demo_acceptance.build",
     "uplift.delivery.demo_evidence.build",
     "uplift.inspection.demo.build",
+    "uplift.indicators.demo.build",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("procurement/", include("uplift.procurement.urls")),
     path("delivery/", include("uplift.delivery.urls")),
     path("inspection/", include("uplift.inspection.urls")),
+    path("indicators/", include("uplift.indicators.urls")),
     path("public/", include("uplift.reports.urls")),
     path("", include("uplift.core.urls")),
     path("api/", include("uplift.api.urls")),

@@ -38,6 +38,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("procurement", "*", EDIT),
         ("delivery", "*", EDIT),
         ("inspection", "*", EDIT),
+        ("indicators", "*", EDIT),
         ("core", "attachment", EDIT),
     ],
     Role.INSTITUTION_STAFF: [
@@ -66,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "acceptancescore", (VIEW,)),
         ("core", "attachment", EDIT),
         ("inspection", "samplinginspection", (VIEW,)),
+        ("indicators", "economicindicator", (VIEW,)),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "enterprise", (VIEW,)),
@@ -90,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "benefit", (VIEW,)),
         ("core", "attachment", (VIEW,)),
         ("inspection", "samplinginspection", (VIEW,)),
+        ("indicators", "economicindicator", (VIEW,)),
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -687,6 +690,24 @@ def _inspection(p: Principal) -> Q:
     pilot_clusters = _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
     return any_of(
         in_regions("region_id", p), _in("cluster_id", pilot_clusters), _ids("enterprise_id", p.enterprise_ids)
+    )
+
+
+@scope("indicators.economicindicator")
+def _indicator(p: Principal) -> Q:
+    """Officers: figures of their region's subtree. Institutions: of the clusters of their pilots
+    and those clusters' enterprises. Enterprises: their own."""
+    pilot_clusters = _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
+    members = (
+        _rows("registry.ClusterMembership", "", Q(cluster_id__in=pilot_clusters), "enterprise_id")
+        if (pilot_clusters is not NOTHING)
+        else NOTHING
+    )
+    return any_of(
+        in_regions("region_id", p),
+        _in("cluster_id", pilot_clusters),
+        _in("enterprise_id", members),
+        _ids("enterprise_id", p.enterprise_ids),
     )
 
 

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from uplift.core import api as core
 from uplift.delivery import api as delivery
+from uplift.indicators import api as indicators
 from uplift.inspection import api as inspection
 from uplift.procurement import api as procurement
 from uplift.programmes import api as programmes
@@ -55,6 +56,7 @@ router.register(
 router.register("delivery/acceptances", delivery.AcceptanceViewSet, basename="acceptance")
 router.register("delivery/reviews", delivery.AcceptanceReviewViewSet, basename="acceptancereview")
 router.register("inspection/inspections", inspection.SamplingInspectionViewSet, basename="samplinginspection")
+router.register("indicators/indicators", indicators.EconomicIndicatorViewSet, basename="economicindicator")
 router.register("files", core.AttachmentViewSet, basename="attachment")
 
 app_name = "api"

@@ -13,6 +13,7 @@ AREAS = [
     ("procurement", _("Procurement")),
     ("delivery", _("Delivery")),
     ("inspection", _("Inspection")),
+    ("indicators", _("Economic indicators")),
     ("registry", _("Registry")),
     ("accounts", _("Accounts")),
     ("core", _("Files and audit")),

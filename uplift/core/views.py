@@ -314,7 +314,7 @@ class ObjectDetailView(SpecMixin, DetailView):
                 value = _("Yes") if value else _("No")
             elif isinstance(value, datetime.datetime):
                 value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")  # the reader's zone
-            elif isinstance(value, int | Decimal):
+            elif isinstance(value, int | Decimal) and not f.name.endswith("year"):
                 value = number_format(value, force_grouping=True)  # 2,731,000.00 as reports write it
             rows.append({"label": f.verbose_name, "value": value, "link": link})
         if self.spec.detail_extra:

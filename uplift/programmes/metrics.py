@@ -428,6 +428,23 @@ def pass_rate_change(scope: Scope) -> dict[str, Any] | None:
 COMPARISONS["pass_rate_change"] = pass_rate_change
 
 
+def _cluster_growth(kind: str) -> Callable[[Scope], dict[str, Any] | None]:
+    def growth(scope: Scope) -> dict[str, Any] | None:
+        """A cluster's compound annual growth of ``kind``, its first recorded year to its last."""
+        from uplift.indicators.selectors import cluster_cagr
+
+        if not scope.cluster_id:
+            return None
+        result = cluster_cagr(scope.cluster_id, kind)
+        return None if result is None else {k: result[k] for k in ("value", "from_year", "to_year")}
+
+    return growth
+
+
+COMPARISONS["output_value_cagr"] = _cluster_growth("output_value")
+COMPARISONS["sales_revenue_cagr"] = _cluster_growth("sales_revenue")
+
+
 def figures(scope: Scope) -> dict[str, dict[str, Any]]:
     """Every registered metric for ``scope``: ``{name: {"value", "target", "unit"}}``, and the
     comparisons that apply to it (``pass_rate_change`` for a cluster)."""
