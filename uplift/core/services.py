@@ -333,3 +333,20 @@ def check_enterprise(actor: Any, enterprise: Any) -> None:
 
 def enterprise_outside(actor: Any, enterprise: Any) -> bool:
     return bool(enterprises_outside(actor, [enterprise.pk]))
+
+
+def officer_create(model: type[M], *, actor: Any, data: dict[str, Any], message: str) -> M:
+    """Create a record only a bureau officer keeps (an inspection, a yearly figure), for an
+    enterprise in their scope if it names one."""
+    require_officer(actor, message)
+    check_enterprise(actor, data.get("enterprise"))
+    return create_object(model, actor=actor, data=data)
+
+
+def officer_update(instance: M, *, actor: Any, data: dict[str, Any], message: str) -> M:
+    """Correct such a record; a new enterprise must be in the officer's scope too."""
+    require_officer(actor, message)
+    enterprise = data.get("enterprise")
+    if enterprise is not None and enterprise != getattr(instance, "enterprise", None):
+        check_enterprise(actor, enterprise)
+    return update_object(instance, actor=actor, data=data)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from uplift.core import audit
-from uplift.core.services import check_enterprise, create_object, require_officer, update_object
+from uplift.core.services import officer_create, officer_update
 
 from .models import EconomicIndicator
 
@@ -17,17 +17,18 @@ from .models import EconomicIndicator
 @transaction.atomic
 def indicator_create(*, actor: Any, **data: Any) -> EconomicIndicator:
     """Record one yearly figure of an enterprise, a cluster or a region."""
-    require_officer(actor, _("Only a bureau officer records economic indicators."))
-    check_enterprise(actor, data.get("enterprise"))
-    return create_object(EconomicIndicator, actor=actor, data=data)
+    return officer_create(
+        EconomicIndicator,
+        actor=actor,
+        data=data,
+        message=_("Only a bureau officer records economic indicators."),
+    )
 
 
 @audit.refusals_recorded("indicators.economicindicator.update")
 @transaction.atomic
 def indicator_update(*, actor: Any, instance: EconomicIndicator, **data: Any) -> EconomicIndicator:
     """Correct a recorded figure."""
-    require_officer(actor, _("Only a bureau officer records economic indicators."))
-    enterprise = data.get("enterprise")
-    if enterprise is not None and enterprise != instance.enterprise:
-        check_enterprise(actor, enterprise)
-    return update_object(instance, actor=actor, data=data)
+    return officer_update(
+        instance, actor=actor, data=data, message=_("Only a bureau officer records economic indicators.")
+    )
