@@ -82,6 +82,7 @@ SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "15-files": ("hubei.officer", "/files/"),
     "16-pass-rates": ("hubei.officer", hanchuan_rates),
     "17-growth": ("hubei.officer", suizhou_sales),
+    "18-dashboard": ("hubei.officer", "/programmes/hubei-2018/dashboard/"),
 }
 
 

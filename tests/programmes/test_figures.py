@@ -128,3 +128,36 @@ def test_figures_scope_object_counts_match_direct_queries(w, d):
         .distinct()
         .count()
     )
+
+
+def test_the_funnel_counts_each_stage_and_how_many_reached_the_one_before(w, d, client):
+    from uplift.programmes.metrics import funnel
+    from uplift.registry import services as reg
+
+    # ent_in took part in an approved activity (served); it adopts and becomes a benchmark.
+    # Another Hubei firm adopts without being served.
+    on = datetime.date(2018, 9, 1)
+    enterprise_mark_adopter(actor=None, enterprise=w.ent_in, on=on)
+    enterprise_mark_benchmark(actor=None, enterprise=w.ent_in, on=on)
+    other = reg.enterprise_create(
+        actor=None,
+        credit_code=w.code("429004", 8),
+        name="仙桃未参训服饰",
+        region_id="429004",
+        industry_id="18",
+    )
+    enterprise_mark_adopter(actor=None, enterprise=other, on=on)
+    stages = {s["name"]: s for s in funnel(Scope(w.programme_in))}
+    assert (
+        stages["enterprises_served"]["value"] == 1 and stages["enterprises_served"]["within_previous"] is None
+    )
+    adopters = stages["excellence_adopters"]
+    assert adopters["value"] == 2
+    assert (adopters["within_previous"]["value"], adopters["within_previous"]["share"]) == (1, 50.0)
+    assert stages["benchmark_enterprises"]["within_previous"]["value"] == 1
+    # The overlap drills down to exactly those enterprises.
+    client.force_login(w.officer)
+    listed = client.get(adopters["within_previous"]["url"]).context["filter"].qs
+    assert list(listed) == [w.ent_in]
+    page = client.get(reverse("programmes:dashboard", args=["hubei-2018"]))
+    assert adopters["within_previous"]["url"] in page.content.decode().replace("&amp;", "&")

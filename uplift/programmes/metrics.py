@@ -460,6 +460,46 @@ def figures(scope: Scope) -> dict[str, dict[str, Any]]:
     return data
 
 
+#: The programme's three targets as a funnel: served (10,000) → adopted the excellence model
+#: (1,000) → benchmark (100).
+FUNNEL = ("enterprises_served", "excellence_adopters", "benchmark_enterprises")
+
+
+def funnel(scope: Scope) -> list[dict[str, Any]]:
+    """Each stage of :data:`FUNNEL` as distinct enterprises, against its target, and how many of
+    them also reached the stage before (an enterprise may adopt the model without having been
+    served by the programme: the funnel shows it rather than assuming it). Every number links to
+    its enterprises; the overlap's link combines the two stages' filters."""
+    targets = targets_for(scope)
+    stages: list[dict[str, Any]] = []
+    previous: tuple[Metric, QuerySet] | None = None
+    for name in FUNNEL:
+        metric = METRICS[name]
+        records = metric.queryset(scope)
+        value = metric.value(scope)
+        stage = {
+            "name": name,
+            "label": metric.label,
+            "value": value,
+            "target": _plain_number(targets.get(name)),
+            "url": metric.url(scope),
+            "within_previous": None,
+        }
+        stage["progress"] = _progress(value, stage["target"])
+        if previous is not None:
+            prev_metric, prev_records = previous
+            both = records.filter(pk__in=prev_records.values("pk")).values("pk").distinct().count()
+            stage["within_previous"] = {
+                "value": both,
+                "share": _progress(both, value),
+                "url": metric.url(scope) + "&" + urlencode({prev_metric.list_param: scope.programme.slug}),
+                "of": prev_metric.label,
+            }
+        stages.append(stage)
+        previous = (metric, records)
+    return stages
+
+
 def _progress(value: Any, target: Any) -> float | None:
     return round(100 * float(value) / float(target), 1) if target else None
 

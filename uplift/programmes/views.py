@@ -12,7 +12,7 @@ from uplift.accounts.selectors import own_records
 from uplift.core.views import ObjectViews
 
 from . import filtersets, forms, services, tables
-from .metrics import Scope, dashboard
+from .metrics import Scope, dashboard, funnel
 from .models import PilotProject, Programme, Target
 
 programme_views = ObjectViews(
@@ -94,7 +94,8 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         programme = get_object_or_404(Programme.objects.visible_to(self.request.user), slug=kwargs["slug"])
-        data = dashboard(dashboard_scope(self.request, programme))
+        scope = dashboard_scope(self.request, programme)
+        data = dashboard(scope)
         # The first metric per child region, with its share of the target: app.js draws it and
         # a click on a bar opens the records behind it.
         first = data["kpis"][0]
@@ -109,7 +110,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             "targets": [r["cells"][0]["target"] for r in data["by_region"]],
             "target_label": str(_("Target")),
         }
-        ctx.update(data, chart=chart)
+        ctx.update(data, chart=chart, funnel=funnel(scope))
         return ctx
 
 
