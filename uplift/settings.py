@@ -274,9 +274,9 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.programmes.demo.build",
     "uplift.procurement.demo.build",
     "uplift.delivery.demo.build",
+    "uplift.inspection.demo.build",
     "uplift.delivery.demo_results.build",
     "uplift.delivery.demo_acceptance.build",
     "uplift.delivery.demo_evidence.build",
-    "uplift.inspection.demo.build",
     "uplift.indicators.demo.build",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -239,3 +240,21 @@ class TestSamplingInspection(EnterpriseByCode, ViewTestCases, APITestCases):
 
     def invalid_data(self, w):
         return {**self.create_data(w), "failed_items": ""}, "failed_items"
+
+
+def test_a_projects_pass_rate_kpi_reads_its_clusters_batches_during_the_project(w, d, client):
+    from uplift.delivery import selectors as delivery_selectors
+    from uplift.delivery import services as delivery
+
+    kpi = delivery.kpi_create(actor=None, project=d.project, kind="pass_rate", target=90)
+    # No batch sampled yet: no evidence, the KPI is not reached.
+    progress = {r["kpi"].pk: r for r in delivery_selectors.kpi_progress(d.project, [kpi])}
+    assert progress[kpi.pk]["actual"] is None and progress[kpi.pk]["percent"] is None
+    # The project runs from June to December 2018: May's batch does not count.
+    batch(w, 0, on=D(2018, 5, 31), passed=False)
+    for n in range(1, 9):
+        batch(w, n, on=D(2018, 7, n), passed=n != 8)
+    row = delivery_selectors.kpi_progress(d.project, [kpi])[0]
+    assert row["actual"] == Decimal("87.5") and row["percent"] == round(100 * 87.5 / 90, 1)
+    client.force_login(w.officer)
+    assert "87.5" in client.get(d.project.get_absolute_url()).content.decode()

@@ -51,6 +51,7 @@ class KpiKind(models.TextChoices):
     STANDARDS = "standards", _("Standards drafted or revised (approved)")
     EVALUATION_REPORTS = "evaluation_reports", _("Enterprise-standard evaluation reports")
     BENEFITS = "benefits", _("Verified economic benefit (yuan)")
+    PASS_RATE = "pass_rate", _("Sampling pass rate in the cluster (%)")
 
 
 class ProblemCategory(models.TextChoices):

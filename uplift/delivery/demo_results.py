@@ -975,8 +975,8 @@ def _claim(ctx, actor, officer, outcome, submitted: datetime.date, **fields) -> 
 
 KPIS = {
     QICHUN: [(KpiKind.PROBLEMS_SOLVED, 5), (KpiKind.STANDARDS, 3), (KpiKind.EVALUATION_REPORTS, 80)],
-    QIANJIANG: [(KpiKind.PROBLEMS_SOLVED, 5), (KpiKind.STANDARDS, 4)],
-    XIANTAO: [(KpiKind.PROBLEMS_SOLVED, 5), (KpiKind.BENEFITS, 100_000_000)],
+    QIANJIANG: [(KpiKind.PROBLEMS_SOLVED, 5), (KpiKind.STANDARDS, 4), (KpiKind.PASS_RATE, 90)],
+    XIANTAO: [(KpiKind.PROBLEMS_SOLVED, 5), (KpiKind.BENEFITS, 100_000_000), (KpiKind.PASS_RATE, 90)],
 }
 
 

@@ -183,7 +183,22 @@ def kpi_actuals(project: ServiceProject) -> dict[str, int]:
             "v"
         ]
         or 0,
+        KpiKind.PASS_RATE: project_pass_rate(project),
     }
+
+
+def project_pass_rate(project: ServiceProject) -> Decimal | None:
+    """The sampling pass rate (%, to 0.1) of the pilot cluster's batches sampled during the
+    project; None when none was sampled (no evidence: the KPI is not reached)."""
+    from uplift.inspection.models import SamplingInspection
+    from uplift.inspection.selectors import counts
+
+    end = min(project.end_date, timezone.localdate())
+    batches = SamplingInspection.objects.filter(
+        cluster_id=project.pilot.cluster_id, sampled_on__range=(project.start_date, end)
+    )
+    passed, sampled = counts(batches)
+    return (Decimal(100 * passed) / sampled).quantize(Decimal("0.1"), ROUND_HALF_UP) if sampled else None
 
 
 def kpi_progress(project: ServiceProject, kpis: QuerySet) -> list[dict[str, Any]]:
@@ -196,7 +211,9 @@ def kpi_progress(project: ServiceProject, kpis: QuerySet) -> list[dict[str, Any]
             {
                 "kpi": kpi,
                 "actual": actual,
-                "percent": round(100 * float(actual) / float(kpi.target), 1) if kpi.target else None,
+                "percent": round(100 * float(actual) / float(kpi.target), 1)
+                if kpi.target and actual is not None
+                else None,
             }
         )
     return rows
@@ -209,7 +226,8 @@ def kpi_attainment(project: ServiceProject) -> dict[str, Any] | None:
     rows = [r for r in kpi_progress(project, ProjectKpi.objects.filter(project=project)) if r["kpi"].target]
     if not rows:
         return None
-    shares = [min(Decimal(str(r["actual"])) / Decimal(str(r["kpi"].target)), Decimal(1)) for r in rows]
+    # A KPI with no records to measure it (no batch sampled for a pass rate) is not reached.
+    shares = [min(Decimal(str(r["actual"] or 0)) / Decimal(str(r["kpi"].target)), Decimal(1)) for r in rows]
     return {"share": sum(shares, Decimal(0)) / len(shares), "kpis": len(rows)}
 
 

@@ -4,12 +4,14 @@ Hanchuan's children's vehicles reproduce the published figure exactly: 64 of 91 
 2017 (70.3%) and 95 of 100 in 2018 (95%), the same 40 makers sampled both years, so the change
 carries its interval, a two-proportion test and McNemar's test. Each of the twelve pilot clusters
 has 2017 and 2018 batches too, with rates that rise by a few points — some by less than their
-intervals can tell. Runs after the delivery builders; recorded by the province officer.
+intervals can tell. Runs before delivery's results (the projects' pass-rate KPIs read the
+batches); recorded by the province officer.
 """
 
 from __future__ import annotations
 
 import datetime
+import random
 
 from uplift.accounts.models import User
 from uplift.registry.models import ClusterMembership, IndustrialCluster
@@ -78,6 +80,9 @@ def build(ctx) -> None:
     if SamplingInspection.objects.exists():
         ctx.say("inspections: already built")
         return
+    # Its own random source, so this builder draws the same batches wherever it runs in the
+    # order (it runs before delivery's results: projects' pass-rate KPIs read the batches).
+    rng = random.Random(2017)
     officer = User.objects.get(username="hubei.officer")
     total = 0
     for cluster in IndustrialCluster.objects.order_by("name"):
@@ -91,14 +96,14 @@ def build(ctx) -> None:
             years = HANCHUAN_YEARS
         else:
             makers = [m.enterprise for m in members[:25]]
-            before = 30 + ctx.rng.randint(0, 30)
-            after = 30 + ctx.rng.randint(0, 30)
+            before = 30 + rng.randint(0, 30)
+            after = 30 + rng.randint(0, 30)
             # Around 84% before and 92% after, drawn per cluster.
             years = [
-                (2017, before, round(before * ctx.rng.uniform(0.10, 0.22))),
-                (2018, after, round(after * ctx.rng.uniform(0.03, 0.12))),
+                (2017, before, round(before * rng.uniform(0.10, 0.22))),
+                (2018, after, round(after * rng.uniform(0.03, 0.12))),
             ]
         for year, batches, failed in years:
-            _record(officer, cluster, makers, year, batches, failed, ctx.rng)
+            _record(officer, cluster, makers, year, batches, failed, rng)
             total += batches
     ctx.say(f"inspections: {total} sampled batches in 2017–2018; {HANCHUAN} 64/91 → 95/100")
