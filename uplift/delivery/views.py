@@ -15,6 +15,7 @@ from .choices import (
     AcceptanceStatus,
     ActivityStatus,
     BenefitStatus,
+    CriterionBasis,
     Grade,
     ProblemStatus,
     ProjectStatus,
@@ -48,11 +49,15 @@ def _officer(user: Any) -> bool:
     return principal_of(user).is_officer or user.is_superuser
 
 
+def _kpis(project: ServiceProject, user: Any) -> list[dict[str, Any]]:
+    """The project's KPIs the user may see, each with what its records show."""
+    return selectors.kpi_progress(project, ProjectKpi.objects.visible_to(user).filter(project=project))
+
+
 def project_extra(project: ServiceProject, user: Any) -> dict[str, Any]:
-    kpis = ProjectKpi.objects.visible_to(user).filter(project=project)
     counts = selectors.activity_counts(project)
     return {
-        "kpis": selectors.kpi_progress(project, kpis),
+        "kpis": _kpis(project, user),
         "activity_counts": [
             {"status": status, "label": label, "count": counts.get(status, 0)}
             for status, label in ActivityStatus.choices
@@ -476,9 +481,7 @@ def acceptance_extra(acceptance: Acceptance, user: Any) -> dict[str, Any]:
         "points": sum(c.points for c in criteria),
         "scored": sum((s.score for s in scores.values()), 0),
         "bands": [(lowest, Grade(grade).label) for lowest, grade in programme.grade_bands()],
-        "kpis": selectors.kpi_progress(
-            acceptance.project, ProjectKpi.objects.visible_to(user).filter(project=acceptance.project)
-        ),
+        "kpis": _kpis(acceptance.project, user),
     }
 
 
@@ -576,8 +579,9 @@ acceptance_views = ObjectViews(
 
 
 def review_extra(review: AcceptanceReview, user: Any) -> dict[str, Any]:
+    # The criteria an expert scores: those computed from the KPIs are nobody's to score.
     criteria = AcceptanceCriterion.objects.visible_to(user).filter(
-        programme_id=review.acceptance.project.pilot.programme_id
+        programme_id=review.acceptance.project.pilot.programme_id, basis=CriterionBasis.JUDGED
     )
     scores = {s.criterion_id: s for s in ReviewScore.objects.visible_to(user).filter(review=review)}
     return {
@@ -585,10 +589,7 @@ def review_extra(review: AcceptanceReview, user: Any) -> dict[str, Any]:
         "points": sum(c.points for c in criteria),
         "scored": sum((s.score for s in scores.values()), 0),
         "scores_hidden": review.status == ReviewStatus.ASSIGNED and not _own_review(review, user),
-        "kpis": selectors.kpi_progress(
-            review.acceptance.project,
-            ProjectKpi.objects.visible_to(user).filter(project=review.acceptance.project),
-        ),
+        "kpis": _kpis(review.acceptance.project, user),
     }
 
 

@@ -9,12 +9,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.models import ScopedModel
+from uplift.core.models import RegionOfEnterprise, ScopedModel
 
 from .choices import UNITS, IndicatorKind
 
 
-class EconomicIndicator(ScopedModel):
+class EconomicIndicator(RegionOfEnterprise, ScopedModel):
     """One yearly figure — output value, sales revenue, employees, registered enterprises, brand
     value — of an enterprise, a cluster, or (with neither) a region, with its source.
 
@@ -80,18 +80,9 @@ class EconomicIndicator(ScopedModel):
     def unit_label(self):
         return UNITS[self.kind][1]
 
-    def _copy_region(self) -> None:
-        source = self.enterprise if self.enterprise_id else (self.cluster if self.cluster_id else None)
-        if source is not None:
-            self.region_id = source.region_id
-
-    def full_clean(self, *args, **kwargs) -> None:
-        self._copy_region()
-        super().full_clean(*args, **kwargs)
-
-    def save(self, *args, **kwargs) -> None:
-        self._copy_region()
-        super().save(*args, **kwargs)
+    def region_source(self):
+        """The enterprise's or the cluster's region; a region's own figure keeps its region."""
+        return self.enterprise if self.enterprise_id else (self.cluster if self.cluster_id else None)
 
     def same_series(self):
         """The rows of the same indicator of the same subject (other years)."""
