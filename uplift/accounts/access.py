@@ -318,19 +318,23 @@ def _in(lookup: str, subquery: Q | QuerySet) -> Q:
     return NOTHING if subquery is NOTHING else Q(**{f"{lookup}__in": subquery})
 
 
+def _pilot_clusters(p: Principal) -> Q | QuerySet:
+    """The clusters of the pilots the user's institutions deliver."""
+    return _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
+
+
+def _pilot_cluster_members(p: Principal) -> Q | QuerySet:
+    """The enterprises in those clusters."""
+    return _rows(
+        "registry.ClusterMembership", "cluster_id", _in("cluster_id", _pilot_clusters(p)), "enterprise_id"
+    )
+
+
 @scope("registry.enterprise")
 def _enterprise(p: Principal) -> Q:
     # Institutions see the enterprises in the clusters of the pilots they deliver.
-    pilot_clusters = _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
     return any_of(
-        in_regions("region_id", p),
-        _ids("pk", p.enterprise_ids),
-        _in(
-            "pk",
-            _rows(
-                "registry.ClusterMembership", "cluster_id", _in("cluster_id", pilot_clusters), "enterprise_id"
-            ),
-        ),
+        in_regions("region_id", p), _ids("pk", p.enterprise_ids), _in("pk", _pilot_cluster_members(p))
     )
 
 
@@ -338,7 +342,7 @@ def _enterprise(p: Principal) -> Q:
 def _cluster(p: Principal) -> Q:
     return any_of(
         in_regions("region_id", p),
-        _in("pk", _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")),
+        _in("pk", _pilot_clusters(p)),
         _in("pk", _rows("registry.ClusterMembership", "enterprise_id", p.enterprise_ids, "cluster_id")),
     )
 
@@ -347,9 +351,7 @@ def _cluster(p: Principal) -> Q:
 def _membership(p: Principal) -> Q:
     return any_of(
         in_regions("cluster__region_id", p),
-        _in(
-            "cluster_id", _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
-        ),
+        _in("cluster_id", _pilot_clusters(p)),
         _ids("enterprise_id", p.enterprise_ids),
     )
 
@@ -687,9 +689,10 @@ def _grade(p: Principal) -> Q:
 def _inspection(p: Principal) -> Q:
     """Officers: batches of enterprises in their region. Institutions: those of the clusters of
     the pilots they deliver (whose pass rates they are judged on). Enterprises: their own."""
-    pilot_clusters = _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
     return any_of(
-        in_regions("region_id", p), _in("cluster_id", pilot_clusters), _ids("enterprise_id", p.enterprise_ids)
+        in_regions("region_id", p),
+        _in("cluster_id", _pilot_clusters(p)),
+        _ids("enterprise_id", p.enterprise_ids),
     )
 
 
@@ -697,16 +700,10 @@ def _inspection(p: Principal) -> Q:
 def _indicator(p: Principal) -> Q:
     """Officers: figures of their region's subtree. Institutions: of the clusters of their pilots
     and those clusters' enterprises. Enterprises: their own."""
-    pilot_clusters = _rows("programmes.PilotProject", "institution_id", p.institution_ids, "cluster_id")
-    members = (
-        _rows("registry.ClusterMembership", "", Q(cluster_id__in=pilot_clusters), "enterprise_id")
-        if (pilot_clusters is not NOTHING)
-        else NOTHING
-    )
     return any_of(
         in_regions("region_id", p),
-        _in("cluster_id", pilot_clusters),
-        _in("enterprise_id", members),
+        _in("cluster_id", _pilot_clusters(p)),
+        _in("enterprise_id", _pilot_cluster_members(p)),
         _ids("enterprise_id", p.enterprise_ids),
     )
 

@@ -13,7 +13,6 @@ from types import ModuleType
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action as drf_action
@@ -23,7 +22,7 @@ from .filtersets import AttachmentFilterSet
 from .models import Attachment, AttachmentKind, HasAttachments
 from .services import ConflictError
 from .urls import attachment_views
-from .views import ATTACH, Action, run_service
+from .views import ATTACH, Action, download_response, run_service
 
 
 class Conflict(exceptions.APIException):
@@ -242,6 +241,8 @@ class ObjectViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyOb
 
 
 class ReasonSerializer(serializers.Serializer):
+    """The API twin of :class:`uplift.core.forms.ReasonForm`."""
+
     reason = serializers.CharField(max_length=4000)
 
 
@@ -258,13 +259,4 @@ class AttachmentViewSet(ReadOnlyObjectViewSet):
     @extend_schema(summary="Download the file", responses={(200, "application/octet-stream"): bytes})
     @drf_action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request, *args, **kwargs):
-        attachment = self.get_object()
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise exceptions.NotFound("The file is missing from storage.") from exc
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.name, content_type=attachment.media_type
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download_response(self.get_object())

@@ -58,5 +58,7 @@ class AttachmentForm(forms.Form):
         self.fields["file"].help_text = accept_hint()
 
 
-class RemovalForm(forms.Form):
+class ReasonForm(forms.Form):
+    """The reason a workflow step asks for: a cancellation, a removal, a withdrawal."""
+
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

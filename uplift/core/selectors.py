@@ -57,21 +57,18 @@ def attachment_problems() -> tuple[int, list[tuple[Any, str]]]:
 
     For ``uplift attachments verify``, an administrator's tool, so not narrowed to a user.
     """
-    import hashlib
-
     from .models import Attachment
+    from .uploads import sha256_of
 
     checked, problems = 0, []
     for attachment in Attachment.objects.order_by("pk").iterator():
         checked += 1
         try:
             with attachment.file.open("rb") as f:
-                digest = hashlib.sha256()
-                for chunk in iter(lambda f=f: f.read(1024 * 1024), b""):
-                    digest.update(chunk)
+                digest = sha256_of(f)
         except FileNotFoundError:
             problems.append((attachment, "missing from storage"))
             continue
-        if digest.hexdigest() != attachment.sha256:
+        if digest != attachment.sha256:
             problems.append((attachment, "content changed since upload (SHA-256 differs)"))
     return checked, problems

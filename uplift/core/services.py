@@ -9,7 +9,6 @@ domain service states only what is particular to it.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -154,7 +153,7 @@ def attachments_closed_reason(actor: Any, parent: models.Model) -> str | None:
 
     if not isinstance(parent, HasAttachments):
         return _("%(type)s records do not take attachments.") % {"type": parent._meta.verbose_name}
-    if actor is None or getattr(actor, "is_superuser", False):
+    if is_system(actor):
         return None  # the system (an import of past records, the demo) files evidence in any state
     meta = parent._meta
     if not actor.has_perm(f"{meta.app_label}.change_{meta.model_name}") or not is_visible(parent, actor):
@@ -162,15 +161,6 @@ def attachments_closed_reason(actor: Any, parent: models.Model) -> str | None:
     if not parent.attachments_open():
         return _("%(name)s can no longer change, nor can its files.") % {"name": parent}
     return None
-
-
-def _sha256(file: Any) -> str:
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in iter(lambda: file.read(1024 * 1024), b""):
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
 
 
 #: At most this many files (not removed) per record: evidence, not a file server.
@@ -223,7 +213,7 @@ def attachment_add(
         description=(description or "").strip(),
         media_type=found.media_type,
         size=size,
-        sha256=_sha256(file),
+        sha256=uploads.sha256_of(file),
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     stored = attachment_path_for(attachment, name)
@@ -265,8 +255,7 @@ def attachment_remove(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the file is removed.")})
-    system = actor is None or getattr(actor, "is_superuser", False)
-    if not system and not principal_of(actor).is_officer:
+    if not is_system(actor) and not principal_of(actor).is_officer:
         closed = attachments_closed_reason(actor, attachment.parent)
         if closed:
             raise ValidationError(closed, code="closed")

@@ -13,6 +13,7 @@ claim, refused when they carry macros, and refused when they would expand beyond
 
 from __future__ import annotations
 
+import hashlib
 import os
 import unicodedata
 import zipfile
@@ -60,6 +61,16 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of Office 97-20
 _OOXML_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
 _MAX_ZIP_ENTRIES = 5_000
 _MAX_ZIP_RATIO = 200  # expanded size / stored size: plain office XML compresses ~10-20x
+
+
+def sha256_of(file: IO[bytes]) -> str:
+    """The SHA-256 of ``file``'s bytes, read in 1 MB pieces, leaving it at its start."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 def max_bytes() -> int:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy
 
 from . import services
 from .filtersets import AttachmentFilterSet, AuditEntryFilterSet
-from .forms import RemovalForm
+from .forms import ReasonForm
 from .models import Attachment, AuditEntry, attachment_parents
 from .tables import AttachmentTable, AuditEntryTable
 from .views import Action, AttachmentDownloadView, ObjectViews
@@ -56,7 +56,7 @@ attachment_views = ObjectViews(
             gettext_lazy("Remove"),
             services.attachment_remove,
             "attachment",
-            form=RemovalForm,
+            form=ReasonForm,
             danger=True,
             when=lambda obj, user: obj.removed_at is None,
             redirect=lambda obj, result: f"{obj.parent.get_absolute_url()}#attachments",

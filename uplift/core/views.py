@@ -513,12 +513,18 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
             attachment = Attachment.objects.visible_to(request.user).get(pk=pk)
         except Attachment.DoesNotExist as exc:
             raise Http404 from exc
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404(_("The file is missing from storage; tell the system administrator.")) from exc
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.name, content_type=attachment.media_type
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download_response(attachment)
+
+
+def download_response(attachment: Any) -> FileResponse:
+    """An attachment's bytes as a download with its checked media type, never cached (the page's
+    and the API's download both answer this); 404 when the file is missing from storage."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file is missing from storage; tell the system administrator.")) from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.media_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

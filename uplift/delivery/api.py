@@ -9,6 +9,7 @@ from rest_framework import serializers
 from uplift.core.api import (
     ObjectViewSet,
     ReadOnlyObjectViewSet,
+    ReasonSerializer,
     ScopedModelSerializer,
     ScopedRelatedField,
     with_inputs,
@@ -583,10 +584,6 @@ class ReviewScoresSerializer(ScoresSerializer):
 
 class SubmitReviewSerializer(serializers.Serializer):
     no_conflict = serializers.BooleanField(help_text="Declares no conflict of interest with the institution.")
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
 
 
 class AcceptanceReviewViewSet(ReadOnlyObjectViewSet):

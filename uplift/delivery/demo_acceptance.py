@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from uplift.accounts.choices import Role
+from uplift.accounts.demo import PASSWORD
 from uplift.accounts.models import Organisation, User
 from uplift.accounts.services import membership_create, user_create
 from uplift.programmes.models import Programme
@@ -150,7 +151,7 @@ def _panel(ctx) -> list:
         user = user_create(
             actor=ctx.actor,
             username=f"expert.{PINYIN[expert.name[0]]}",
-            password="Uplift-demo-2018",
+            password=PASSWORD,
             display_name=f"{expert.name}{expert.title}",
         )
         membership_create(actor=ctx.actor, user=user, organisation=pool, role=Role.EXPERT)

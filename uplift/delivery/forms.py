@@ -485,10 +485,6 @@ class AssignExpertForm(UserBoundForm):
         )
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-
 class PublishForm(forms.Form):
     bulletin_number = forms.CharField(
         label=_("Bulletin number"), max_length=60, help_text=_("Like 鄂质发〔2019〕3号.")

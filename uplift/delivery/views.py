@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from uplift.accounts.access import principal_of
+from uplift.core.forms import ReasonForm
 from uplift.core.selectors import count_of
 from uplift.core.views import Action, ObjectViews
 
@@ -645,7 +646,7 @@ review_views = ObjectViews(
             gettext_lazy("Withdraw from the panel"),
             services.acceptance_review_withdraw,
             "review",
-            form=forms.WithdrawForm,
+            form=ReasonForm,
             danger=True,
             when=lambda obj, user: obj.status == ReviewStatus.ASSIGNED and _officer(user),
         ),

@@ -27,11 +27,13 @@ GROUPINGS = {
 }
 
 
+#: Batches sampled and passed, for ``aggregate`` or ``annotate``.
+TALLY = {"sampled": Count("pk"), "passed": Count("pk", filter=Q(result=InspectionResult.PASS))}
+
+
 def counts(qs: QuerySet) -> tuple[int, int]:
     """(passed, sampled) batches in ``qs``."""
-    row = qs.order_by().aggregate(
-        sampled=Count("pk"), passed=Count("pk", filter=Q(result=InspectionResult.PASS))
-    )
+    row = qs.order_by().aggregate(**TALLY)
     return row["passed"], row["sampled"]
 
 
@@ -43,12 +45,7 @@ def rates_by(qs: QuerySet, by: str) -> list[dict[str, Any]]:
     """The pass rate of each group of ``qs`` (``by`` one of :data:`GROUPINGS`), largest first,
     with its interval and the filter value that lists the group's batches."""
     key, name = GROUPINGS[by]
-    rows = (
-        qs.order_by()
-        .values(key, name)
-        .annotate(sampled=Count("pk"), passed=Count("pk", filter=Q(result=InspectionResult.PASS)))
-        .order_by("-sampled", key)
-    )
+    rows = qs.order_by().values(key, name).annotate(**TALLY).order_by("-sampled", key)
     return [
         {"key": row[key], "name": row[name], "rate": rates.pass_rate(row["passed"], row["sampled"])}
         for row in rows

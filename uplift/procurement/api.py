@@ -15,6 +15,7 @@ from uplift.accounts.access import principal_of
 from uplift.core.api import (
     ObjectViewSet,
     ReadOnlyObjectViewSet,
+    ReasonSerializer,
     ScopedModelSerializer,
     ScopedRelatedField,
     with_inputs,
@@ -36,10 +37,6 @@ from .models import (
     ScoreSheet,
     Tender,
 )
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000)
 
 
 class AnswerSerializer(serializers.Serializer):

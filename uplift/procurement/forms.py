@@ -110,10 +110,6 @@ class PaymentForm(ScopedModelForm):
 # --- Workflow inputs ---------------------------------------------------------------------------
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea, max_length=4000)
-
-
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("answer"), widget=forms.Textarea, max_length=8000)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from uplift.accounts.access import principal_of
+from uplift.core.forms import ReasonForm
 from uplift.core.views import Action, ObjectViews, run_service
 
 from . import filtersets, forms, selectors, services, tables
@@ -65,7 +66,7 @@ TENDER_ACTIONS = [
         gettext_lazy("Cancel the tender"),
         services.tender_cancel,
         "tender",
-        form=forms.ReasonForm,
+        form=ReasonForm,
         danger=True,
         when=_status_is("draft", "published", "closed", "evaluating"),
         help=gettext_lazy("The reason is published with the notice."),
@@ -244,7 +245,7 @@ bid_views = ObjectViews(
             gettext_lazy("Disqualify"),
             services.bid_disqualify,
             "bid",
-            form=forms.ReasonForm,
+            form=ReasonForm,
             danger=True,
             when=lambda obj, user: (
                 obj.status == BidStatus.OPENED

@@ -238,11 +238,6 @@ class AcceptanceReview(ScopedModel):
             % {"expert": self.expert, "project": self.acceptance.project}
         )
 
-    @property
-    def total(self) -> Decimal | None:
-        scores = [s.score for s in self.scores.all()]
-        return sum(scores, Decimal(0)) if scores else None
-
 
 class ReviewScore(ScopedModel):
     """One expert's score of a project on one criterion, with reasons."""
