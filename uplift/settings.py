@@ -280,3 +280,6 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.delivery.demo_evidence.build",
     "uplift.indicators.demo.build",
 ]
+#: A context manager for writing many records at once (the demo, imports): it skips the per-write
+#: rollup upkeep and rebuilds the rollups at the end.
+UPLIFT_BULK_LOAD = "uplift.programmes.rollups.bulk_load"

@@ -37,7 +37,8 @@ def build_demo() -> DemoContext:
     ctx = DemoContext()
     # Texts the services compose (a computed score's reasons...) are stored in the programme's
     # language, not in whatever language a management command runs in.
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+    bulk_load = import_string(settings.UPLIFT_BULK_LOAD)
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), bulk_load():
         for path in settings.UPLIFT_DEMO_BUILDERS:
             import_string(path)(ctx)
     return ctx

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from uplift.core.filtersets import BaseFilterSet, RegionFilter
 from uplift.programmes.filtersets import visible_programmes
-from uplift.registry.filtersets import ProgrammeSlugFilter
+from uplift.registry.filtersets import counted_in
 
 from . import selectors
 from .choices import (
@@ -57,12 +57,7 @@ COUNTED_IN = _("Counted in programme")
 
 
 def _counted_in(selector, label=COUNTED_IN):
-    def method(qs, name, programme):
-        if programme is None:
-            return qs
-        return qs.filter(pk__in=selector(programme).values("pk"))
-
-    return ProgrammeSlugFilter(queryset=visible_programmes, to_field_name="slug", method=method, label=label)
+    return counted_in(selector, label)
 
 
 class ServiceProjectFilterSet(BaseFilterSet):

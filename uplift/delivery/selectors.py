@@ -99,11 +99,15 @@ def trained_advanced_enterprises(
     programme: Any, *, region: str | None = None, cluster_id: int | None = None
 ) -> QuerySet:
     """Distinct enterprises that took part in an approved training covering an advanced method."""
-    trainings = counted_participations(programme).filter(
+    return _enterprises(counted_trainings(programme), programme, region, cluster_id)
+
+
+def counted_trainings(programme: Any) -> QuerySet:
+    """Participations in the programme's approved trainings covering an advanced method."""
+    return counted_participations(programme).filter(
         activity__kind=ActivityKind.TRAINING,
         activity__in=Activity.objects.filter(methods__advanced=True).values("pk"),
     )
-    return _enterprises(trainings, programme, region, cluster_id)
 
 
 def _sliced(qs: QuerySet, region: str | None, cluster_id: int | None) -> QuerySet:

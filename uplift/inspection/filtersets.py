@@ -6,13 +6,17 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from uplift.core.filtersets import BaseFilterSet, RegionFilter
+from uplift.registry.filtersets import counted_in
 
+from . import selectors
 from .choices import InspectionLevel, InspectionResult
 from .models import SamplingInspection
 
 
 class InspectionFilterSet(BaseFilterSet):
     search_fields = ("batch_id", "product", "product_category", "enterprise__name", "enterprise__credit_code")
+    sampled_in = counted_in(selectors.programme_batches, _("Sampled in programme's region"))
+    passed_in = counted_in(selectors.programme_passed_batches, _("Passed in programme's region"))
     region = RegionFilter(field_name="region_id", label=_("Enterprise's region code"))
     cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
     industry = django_filters.CharFilter(field_name="industry_id", label=_("Industry code"))

@@ -27,6 +27,30 @@ GROUPINGS = {
 }
 
 
+def programme_batches(
+    programme: Any, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Batches sampled from enterprises in the programme's region (or a region within it), or in
+    one cluster, whenever sampled: a programme is judged against the years before it too."""
+    from uplift.accounts.access import in_subtree, region_prefix
+
+    from .models import SamplingInspection
+
+    qs = SamplingInspection.objects.filter(
+        in_subtree("region_id", region_prefix(region or programme.region_id))
+    )
+    return qs.filter(cluster_id=cluster_id) if cluster_id else qs
+
+
+def programme_passed_batches(
+    programme: Any, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """The batches of :func:`programme_batches` that passed."""
+    return programme_batches(programme, region=region, cluster_id=cluster_id).filter(
+        result=InspectionResult.PASS
+    )
+
+
 #: Batches sampled and passed, for ``aggregate`` or ``annotate``.
 TALLY = {"sampled": Count("pk"), "passed": Count("pk", filter=Q(result=InspectionResult.PASS))}
 

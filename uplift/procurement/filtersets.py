@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from uplift.accounts.access import in_subtree, region_prefix
 from uplift.core.filtersets import BaseFilterSet, RegionFilter
 from uplift.programmes.filtersets import visible_programmes
-from uplift.registry.filtersets import ProgrammeSlugFilter
+from uplift.registry.filtersets import counted_in
 
 from . import selectors
 from .choices import BidStatus, ContractStatus, LotStatus, MilestoneStatus, SheetStatus, TenderStatus
@@ -37,14 +37,7 @@ def _procured_in(selector_name: str):
     """The records a procurement figure counts: ``?procured_in=<programme slug>`` (with the list's
     own ``region`` and ``cluster`` filters, the same slice as the figure)."""
 
-    def method(qs, name, programme):
-        if programme is None:
-            return qs
-        return qs.filter(pk__in=getattr(selectors, selector_name)(programme).values("pk"))
-
-    return ProgrammeSlugFilter(
-        queryset=visible_programmes, to_field_name="slug", method=method, label=_("Procured in programme")
-    )
+    return counted_in(getattr(selectors, selector_name), _("Procured in programme"))
 
 
 def _cluster_filter(lookup: str):

@@ -8,4 +8,9 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self) -> None:
-        from . import metrics  # noqa: F401  (registers the metrics)
+        from . import (
+            metrics,  # noqa: F401  (registers the metrics)
+            rollups,
+        )
+
+        rollups.connect()

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from uplift.accounts.access import in_subtree, region_prefix
 from uplift.delivery import selectors as delivery
+from uplift.inspection.selectors import programme_batches, programme_passed_batches
 from uplift.procurement.selectors import procurement_contracts, procurement_lots, procurement_tenders
 from uplift.registry.models import ClusterMembership
 
@@ -66,6 +67,21 @@ class Metric:
     count_of: str = "pk"
     distinct: bool = False
     sum_of: str | None = None
+    #: When a record counts, for the monthly rollups and the trend charts (a date or a moment).
+    date_lookup: str = ""
+    #: For a metric of enterprises: the records whose earliest ``date_lookup`` is when an
+    #: enterprise first counts (its participations), or None when the date is the enterprise's own.
+    dated_by: Callable[[Any], QuerySet] | None = None
+    #: False for a figure only charts read (it is not a row of the dashboard's table).
+    listed: bool = True
+
+    def unit_kind(self, programme: Any) -> str:
+        """The label of the model of what is counted (``registry.enterprise``): the rollups
+        refresh this metric for the units of that kind a write touches."""
+        model = self.records(programme).model
+        if self.count_of != "pk":
+            model = model._meta.get_field(self.count_of.removesuffix("_id")).related_model
+        return model._meta.label_lower
 
     def queryset(self, scope: Scope) -> QuerySet:
         return self.records(scope.programme, region=scope.region, cluster_id=scope.cluster_id)
@@ -153,6 +169,8 @@ register(
         records=selectors.served_enterprises,
         list_url="registry:enterprise_list",
         list_param="served_in",
+        date_lookup="activity__held_on",
+        dated_by=delivery.counted_participations,
     )
 )
 register(
@@ -163,6 +181,7 @@ register(
         records=selectors.adopter_enterprises,
         list_url="registry:enterprise_list",
         list_param="adopted_in",
+        date_lookup="excellence_adopted_on",
     )
 )
 register(
@@ -173,6 +192,7 @@ register(
         records=selectors.benchmark_enterprises,
         list_url="registry:enterprise_list",
         list_param="benchmark_in",
+        date_lookup="benchmark_since",
     )
 )
 register(
@@ -186,6 +206,7 @@ register(
         list_param="programme",
         region_lookup="cluster__region_id",
         cluster_lookup="cluster_id",
+        date_lookup="started_on",
     )
 )
 
@@ -204,6 +225,7 @@ register(
         list_url="delivery:activity_list",
         list_param="counted_in",
         cluster_lookup="cluster_id",
+        date_lookup="held_on",
     )
 )
 register(
@@ -214,6 +236,8 @@ register(
         records=delivery.participating_enterprises,
         list_url="registry:enterprise_list",
         list_param="participated_in",
+        date_lookup="activity__held_on",
+        dated_by=delivery.counted_participations,
     )
 )
 register(
@@ -227,6 +251,7 @@ register(
         list_param="counted_in",
         cluster_lookup="activity__cluster_id",
         sum_of="managers",
+        date_lookup="activity__held_on",
     )
 )
 register(
@@ -237,6 +262,8 @@ register(
         records=delivery.trained_advanced_enterprises,
         list_url="registry:enterprise_list",
         list_param="trained_in",
+        date_lookup="activity__held_on",
+        dated_by=delivery.counted_trainings,
     )
 )
 
@@ -251,6 +278,7 @@ register(
         list_url="delivery:problem_list",
         list_param="found_in",
         cluster_lookup="cluster_id",
+        date_lookup="found_on",
     )
 )
 register(
@@ -263,6 +291,7 @@ register(
         list_url="delivery:problem_list",
         list_param="solved_in",
         cluster_lookup="cluster_id",
+        date_lookup="closed_on",
     )
 )
 register(
@@ -277,6 +306,7 @@ register(
         cluster_lookup="cluster_id",
         count_of="standard_id",
         distinct=True,
+        date_lookup="started_on",
     )
 )
 register(
@@ -291,6 +321,7 @@ register(
         cluster_lookup="cluster_id",
         count_of="standard_id",
         distinct=True,
+        date_lookup="started_on",
     )
 )
 register(
@@ -303,6 +334,7 @@ register(
         list_url="delivery:evaluationreport_list",
         list_param="counted_in",
         cluster_lookup="cluster_id",
+        date_lookup="issued_on",
     )
 )
 register(
@@ -316,6 +348,7 @@ register(
         list_param="counted_in",
         cluster_lookup="cluster_id",
         sum_of="amount",
+        date_lookup="verified_at",
     )
 )
 
@@ -339,6 +372,7 @@ register(
         region_lookup="lots__pilot__cluster__region_id",
         cluster_lookup="lots__pilot__cluster_id",
         distinct=True,
+        date_lookup="published_at",
     )
 )
 register(
@@ -354,6 +388,7 @@ register(
         cluster_lookup="award__lot__pilot__cluster_id",
         count_of="institution_id",
         distinct=True,
+        date_lookup="signed_on",
     )
 )
 register(
@@ -367,6 +402,7 @@ register(
         region_lookup="pilot__cluster__region_id",
         cluster_lookup="pilot__cluster_id",
         sum_of="budget_ceiling",
+        date_lookup="tender__published_at",
     )
 )
 register(
@@ -380,6 +416,72 @@ register(
         region_lookup="award__lot__pilot__cluster__region_id",
         cluster_lookup="award__lot__pilot__cluster_id",
         sum_of="amount",
+        date_lookup="signed_on",
+    )
+)
+
+
+# The funnel's overlaps (the enterprises of a stage that reached the stage before), for rollups.
+for _name, _label, _records, _param, _date in (
+    (
+        "served_adopters",
+        _("Adopters also served"),
+        selectors.served_adopters,
+        "adopted_in",
+        "excellence_adopted_on",
+    ),
+    (
+        "adopting_benchmarks",
+        _("Benchmarks also adopting"),
+        selectors.adopting_benchmarks,
+        "benchmark_in",
+        "benchmark_since",
+    ),
+):
+    register(
+        Metric(
+            name=_name,
+            label=_label,
+            **ENTERPRISES,
+            records=_records,
+            list_url="registry:enterprise_list",
+            list_param=_param,
+            date_lookup=_date,
+            listed=False,
+        )
+    )
+
+
+# --- Sampling inspections ------------------------------------------------------------------------
+# Batches sampled from the programme region's enterprises, whenever sampled: the pass-rate trend
+# and the clusters' pass rates are read from these two rollups (rates are stored as counts).
+
+register(
+    Metric(
+        name="batches_sampled",
+        label=_("Batches sampled"),
+        unit="batches",
+        unit_label=pgettext_lazy("unit after a count", "batches"),
+        records=programme_batches,
+        list_url="inspection:samplinginspection_list",
+        list_param="sampled_in",
+        cluster_lookup="cluster_id",
+        date_lookup="sampled_on",
+        listed=False,
+    )
+)
+register(
+    Metric(
+        name="batches_passed",
+        label=_("Batches passed"),
+        unit="batches",
+        unit_label=pgettext_lazy("unit after a count", "batches"),
+        records=programme_passed_batches,
+        list_url="inspection:samplinginspection_list",
+        list_param="passed_in",
+        cluster_lookup="cluster_id",
+        date_lookup="sampled_on",
+        listed=False,
     )
 )
 
@@ -461,22 +563,32 @@ def figures(scope: Scope) -> dict[str, dict[str, Any]]:
 
 
 #: The programme's three targets as a funnel: served (10,000) → adopted the excellence model
-#: (1,000) → benchmark (100).
-FUNNEL = ("enterprises_served", "excellence_adopters", "benchmark_enterprises")
+#: (1,000) → benchmark (100); each stage with the metric counting those of its enterprises that
+#: also reached the stage before.
+FUNNEL = (
+    ("enterprises_served", None),
+    ("excellence_adopters", "served_adopters"),
+    ("benchmark_enterprises", "adopting_benchmarks"),
+)
 
 
-def funnel(scope: Scope) -> list[dict[str, Any]]:
+def funnel(scope: Scope, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Each stage of :data:`FUNNEL` as distinct enterprises, against its target, and how many of
     them also reached the stage before (an enterprise may adopt the model without having been
     served by the programme: the funnel shows it rather than assuming it). Every number links to
-    its enterprises; the overlap's link combines the two stages' filters."""
+    its enterprises; the overlap's link combines the two stages' filters.
+
+    ``values`` are the figures by metric name (the dashboard passes its rollups); without them
+    the figures are counted from the records.
+    """
+    if values is None:
+        values = {name: METRICS[name].value(scope) for stage in FUNNEL for name in stage if name}
     targets = targets_for(scope)
     stages: list[dict[str, Any]] = []
-    previous: tuple[Metric, QuerySet] | None = None
-    for name in FUNNEL:
+    previous: Metric | None = None
+    for name, overlap in FUNNEL:
         metric = METRICS[name]
-        records = metric.queryset(scope)
-        value = metric.value(scope)
+        value = values.get(name, 0)
         stage = {
             "name": name,
             "label": metric.label,
@@ -486,17 +598,16 @@ def funnel(scope: Scope) -> list[dict[str, Any]]:
             "within_previous": None,
         }
         stage["progress"] = _progress(value, stage["target"])
-        if previous is not None:
-            prev_metric, prev_records = previous
-            both = records.filter(pk__in=prev_records.values("pk")).values("pk").distinct().count()
+        if previous is not None and overlap:
+            both = values.get(overlap, 0)
             stage["within_previous"] = {
                 "value": both,
                 "share": _progress(both, value),
-                "url": metric.url(scope) + "&" + urlencode({prev_metric.list_param: scope.programme.slug}),
-                "of": prev_metric.label,
+                "url": metric.url(scope) + "&" + urlencode({previous.list_param: scope.programme.slug}),
+                "of": previous.label,
             }
         stages.append(stage)
-        previous = (metric, records)
+        previous = metric
     return stages
 
 
@@ -504,22 +615,33 @@ def _progress(value: Any, target: Any) -> float | None:
     return round(100 * float(value) / float(target), 1) if target else None
 
 
+def listed() -> dict[str, Metric]:
+    """The metrics of the dashboard's tables (not those only charts read)."""
+    return {name: m for name, m in METRICS.items() if m.listed}
+
+
 def dashboard(scope: Scope) -> dict[str, Any]:
     """Each metric against its target for the scope, broken down by child region and by pilot.
 
-    Every number comes with the URL of the list of records it counts.
+    Every figure is read from the rollups (:mod:`uplift.programmes.rollups`): a handful of indexed
+    queries over summary rows, whatever the number of records. Every number comes with the URL of
+    the list of records it counts.
     """
     from uplift.registry.models import Region
 
+    from . import rollups
     from .models import Target
 
     programme = scope.programme
     region_code = scope.region or programme.region_id
     region = Region.objects.get(code=region_code)
+    cluster = scope.cluster_id or 0
     targets = targets_for(scope)
+    totals = rollups.totals(programme, region_code, cluster)
+    metrics = listed()
     kpis = []
-    for name, m in METRICS.items():
-        value = m.value(scope)
+    for name, m in metrics.items():
+        value = totals.get(name, 0)
         target = _plain_number(targets.get(name))
         kpis.append(
             {
@@ -540,7 +662,7 @@ def dashboard(scope: Scope) -> dict[str, Any]:
         (t.metric, t.region_id): _plain_number(t.value)
         for t in Target.objects.filter(programme=programme, region_id__in=codes)
     }
-    counts = {name: m.by_region(scope, codes) for name, m in METRICS.items()} if codes else {}
+    counts = rollups.by_region(programme, codes, cluster) if codes else {}
     by_region = [
         {
             "code": child.code,
@@ -548,11 +670,11 @@ def dashboard(scope: Scope) -> dict[str, Any]:
             "cells": [
                 {
                     "metric": name,
-                    "value": counts[name][child.code],
+                    "value": counts.get(name, {}).get(child.code, 0),
                     "target": share.get((name, child.code)),
                     "url": m.url(Scope(programme, region=child.code, cluster_id=scope.cluster_id)),
                 }
-                for name, m in METRICS.items()
+                for name, m in metrics.items()
             ],
         }
         for child in children
@@ -565,7 +687,7 @@ def dashboard(scope: Scope) -> dict[str, Any]:
             "cluster__region", "institution"
         )
     )
-    per_cluster = {name: m.by_cluster(scope) for name, m in METRICS.items()}
+    per_cluster = rollups.by_cluster(programme, region_code)
     by_cluster = [
         {
             "pilot": pilot,
@@ -574,11 +696,15 @@ def dashboard(scope: Scope) -> dict[str, Any]:
             "cells": [
                 {
                     "metric": name,
-                    "value": per_cluster[name].get(pilot.cluster_id, 0),
+                    "value": per_cluster.get(name, {}).get(pilot.cluster_id, 0),
                     "url": m.url(Scope(programme, region=scope.region, cluster_id=pilot.cluster_id)),
                 }
-                for name, m in METRICS.items()
+                for name, m in metrics.items()
             ],
+            "pass_rate": _rate(
+                per_cluster.get("batches_passed", {}).get(pilot.cluster_id, 0),
+                per_cluster.get("batches_sampled", {}).get(pilot.cluster_id, 0),
+            ),
         }
         for pilot in pilots
     ]
@@ -587,7 +713,14 @@ def dashboard(scope: Scope) -> dict[str, Any]:
         "region": region,
         "scope": scope,
         "kpis": kpis,
-        "metrics": list(METRICS.values()),
+        "metrics": list(metrics.values()),
         "by_region": by_region,
         "by_cluster": by_cluster,
+        "funnel": funnel(scope, totals),
     }
+
+
+def _rate(passed: int | float, sampled: int | float) -> Any:
+    from uplift.inspection.rates import pass_rate
+
+    return pass_rate(int(passed), int(sampled)) if sampled else None

@@ -186,3 +186,62 @@ class PilotProject(ScopedModel):
             and not self.cluster.region_id.startswith(region_prefix(self.programme.region_id))
         ):
             raise ValidationError({"cluster": _("The cluster is outside the programme's region.")})
+
+
+class Rollup(models.Model):
+    """A monthly summary of one metric: what the records of ``month`` add to the figure for a
+    region (every level: province, prefecture, county) and a cluster (0: all clusters).
+
+    Derived data, never edited: the write that changes a record updates the rows of the slices it
+    touches in its own transaction (:mod:`uplift.programmes.rollups`), and ``uplift rollups
+    rebuild`` recomputes them from the records. A figure is the sum of its rows over the months;
+    a distinct count adds each enterprise (standard, tender…) in the first month it counts, so
+    sums over months stay distinct counts.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=40)
+    month = models.DateField(help_text="The first day of the month.")
+    region = models.ForeignKey("registry.Region", on_delete=models.CASCADE, related_name="+")
+    cluster_id = models.PositiveIntegerField(default=0, help_text="0: all clusters.")
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "metric", "region", "cluster_id", "month"], name="rollup_unique_slice"
+            )
+        ]
+        indexes = [models.Index(fields=["programme", "region", "cluster_id"], name="rollup_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.month:%Y-%m} {self.region_id}/{self.cluster_id}: {self.value}"
+
+
+class RollupFact(models.Model):
+    """What one counted unit (an enterprise, an activity, a standard…) brings to a metric: one row
+    per region and cluster it counts in, with the first month it counts there and its value.
+
+    The ledger :mod:`uplift.programmes.rollups` compares a unit's fresh facts with, so a write
+    changes the rollups by exactly the difference, however often it is applied.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=40)
+    unit = models.BigIntegerField()
+    region_id = models.CharField(max_length=6)
+    cluster_id = models.PositiveIntegerField(default=0, help_text="0: no cluster.")
+    month = models.DateField()
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "metric", "unit", "region_id", "cluster_id"], name="rollup_fact_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.metric} #{self.unit} {self.region_id}/{self.cluster_id} {self.month:%Y-%m}: {self.value}"
+        )

@@ -56,3 +56,23 @@ def benchmark_enterprises(
         benchmark_since__gte=programme.start_date, benchmark_since__lte=programme.end_date
     )
     return _in_cluster(_in_region(qs, "region_id", region or programme.region_id), cluster_id)
+
+
+def served_adopters(
+    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Adopters of the excellence model the programme also served (the funnel's overlap)."""
+    served = served_enterprises(programme, region=region, cluster_id=cluster_id)
+    return adopter_enterprises(programme, region=region, cluster_id=cluster_id).filter(
+        pk__in=served.values("pk")
+    )
+
+
+def adopting_benchmarks(
+    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Benchmark enterprises that also adopted the excellence model during the programme."""
+    adopters = adopter_enterprises(programme, region=region, cluster_id=cluster_id)
+    return benchmark_enterprises(programme, region=region, cluster_id=cluster_id).filter(
+        pk__in=adopters.values("pk")
+    )

@@ -12,7 +12,7 @@ from uplift.accounts.selectors import own_records
 from uplift.core.views import ObjectViews
 
 from . import filtersets, forms, services, tables
-from .metrics import Scope, dashboard, funnel
+from .metrics import Scope, dashboard
 from .models import PilotProject, Programme, Target
 
 programme_views = ObjectViews(
@@ -110,7 +110,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             "targets": [r["cells"][0]["target"] for r in data["by_region"]],
             "target_label": str(_("Target")),
         }
-        ctx.update(data, chart=chart, funnel=funnel(scope))
+        ctx.update(data, chart=chart)
         return ctx
 
 

@@ -61,18 +61,19 @@ class ProgrammeSlugFilter(django_filters.ModelChoiceFilter):
     """A programme given by its slug (``hubei-2018``)."""
 
 
-def _programme_filter(selector: str, label):
+def counted_in(selector, label):
     """A filter selecting the records a programme metric counts (the figure's drill-down).
 
-    The value is the programme's slug, so a figure's link reads ``?served_in=hubei-2018``;
-    ``selector`` is the dotted path of the metric's records function (imported when filtering:
-    the apps that own those functions import this one).
+    The value is the programme's slug, so a figure's link reads ``?served_in=hubei-2018``; with
+    the list's own ``region`` and ``cluster`` filters it is the same slice as the figure.
+    ``selector`` is the metric's records function, or its dotted path (imported when filtering,
+    for the apps that own those functions import this one).
     """
 
     def method(qs, name, programme):
         if programme is None:
             return qs
-        chosen = import_string(selector)(programme)
+        chosen = (import_string(selector) if isinstance(selector, str) else selector)(programme)
         return qs.filter(pk__in=chosen.values("pk"))
 
     return ProgrammeSlugFilter(queryset=visible_programmes, to_field_name="slug", method=method, label=label)
@@ -98,18 +99,16 @@ class EnterpriseFilterSet(BaseFilterSet):
     benchmark = django_filters.BooleanFilter(
         field_name="benchmark_since", lookup_expr="isnull", exclude=True, label=_("Quality benchmark")
     )
-    served_in = _programme_filter("uplift.programmes.selectors.served_enterprises", _("Served by programme"))
-    participated_in = _programme_filter(
+    served_in = counted_in("uplift.programmes.selectors.served_enterprises", _("Served by programme"))
+    participated_in = counted_in(
         "uplift.delivery.selectors.participating_enterprises", _("Took part in programme")
     )
-    trained_in = _programme_filter(
+    trained_in = counted_in(
         "uplift.delivery.selectors.trained_advanced_enterprises",
         _("Trained in advanced methods in programme"),
     )
-    adopted_in = _programme_filter(
-        "uplift.programmes.selectors.adopter_enterprises", _("Adopted in programme")
-    )
-    benchmark_in = _programme_filter(
+    adopted_in = counted_in("uplift.programmes.selectors.adopter_enterprises", _("Adopted in programme"))
+    benchmark_in = counted_in(
         "uplift.programmes.selectors.benchmark_enterprises", _("Benchmark in programme")
     )
 

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from uplift.core import audit
 from uplift.core.services import create_object, update_object
+from uplift.core.signals import bulk_saved
 
 from .choices import IndustryLevel
 from .models import (
@@ -85,6 +86,7 @@ def enterprise_bulk_create(*, actor: Any, rows: Iterable[dict[str, Any]], batch_
     if errors:
         raise ValidationError(errors)
     Enterprise.objects.bulk_create(objs, batch_size=batch_size)
+    bulk_saved.send(sender=Enterprise, instances=objs)
     audit.record(
         actor=actor,
         action="registry.enterprise.bulk_create",
@@ -121,10 +123,11 @@ def cluster_add_members(
     """Add many enterprises to ``cluster`` at once (existing members are left as they are)."""
     ids = set(enterprise_ids)
     ids -= set(ClusterMembership.objects.filter(cluster=cluster).values_list("enterprise_id", flat=True))
-    ClusterMembership.objects.bulk_create(
+    created = ClusterMembership.objects.bulk_create(
         [ClusterMembership(cluster=cluster, enterprise_id=i, joined_on=joined_on) for i in sorted(ids)],
         batch_size=5000,
     )
+    bulk_saved.send(sender=ClusterMembership, instances=created)
     audit.record(
         actor=actor,
         action="registry.clustermembership.bulk_create",

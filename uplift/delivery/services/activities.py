@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from uplift.accounts.access import principal_of
 from uplift.core import audit
 from uplift.core.services import create_object, locked, now_or, save_step, update_object
+from uplift.core.signals import bulk_saved
 from uplift.registry.models import Enterprise
 
 from ..choices import ActivityStatus, ProjectStatus
@@ -237,13 +238,14 @@ def participations_add(*, actor: Any, activity: Activity, rows: Iterable[tuple[i
     )
     if already:
         raise ValidationError({"enterprise": _("Already taking part: %(ids)s.") % {"ids": sorted(already)}})
-    Participation.objects.bulk_create(
+    created = Participation.objects.bulk_create(
         [
             Participation(activity=activity, enterprise_id=e, region_id=regions[e], managers=m)
             for e, m in rows
         ],
         batch_size=2000,
     )
+    bulk_saved.send(sender=Participation, instances=created)
     audit.record(
         actor=actor,
         action="delivery.participation.bulk_create",

@@ -1,0 +1,685 @@
+"""Rollups: the programme's metrics summed by month, region and cluster, kept current by writes.
+
+The dashboard and the charts read :class:`~uplift.programmes.models.Rollup` rows only, so a page
+never runs a ``GROUP BY`` over the records (design rule 5). How the rows stay true:
+
+*Facts.* Each metric counts *units* — enterprises, activities, standards, tenders… — and
+:func:`facts` says, for some units, what each brings: one fact per (unit, region, cluster) with
+the first month it counts there and its value (1, or an amount for a sum). Facts are read from the
+same selectors the figures and the drill-down lists use, so the three cannot disagree.
+
+*Contributions.* :func:`contributions` turns facts into the rollup rows they make up: every fact
+counts in its region and each ancestor region (county → prefecture → province), under its cluster
+and under 0 (all clusters). A distinct unit counts once per row key, in the first month it counts
+under it, so the sum of a key's rows over the months is still a distinct count: an enterprise
+served in two clusters counts once in the province and once under each cluster.
+
+*The ledger.* :class:`~uplift.programmes.models.RollupFact` keeps the facts last applied. When a
+write changes records, :func:`refresh` recomputes the facts of the units it touched, compares them
+with the ledger and adds the difference of their contributions to the rollup rows, in the write's
+transaction. Applying a refresh twice changes nothing, which makes cascades and repeated saves safe.
+
+*What a write touches.* :data:`TOUCHES` maps each model whose rows feed a metric to the units an
+instance touches (a participation: its enterprise and itself; an activity: itself, its
+participations and their enterprises). Signal handlers apply it to every save and delete, before
+(the old state, so a unit a record leaves is refreshed too) and after. Bulk writes that bypass
+signals call :func:`saved` with what they wrote. ``uplift rollups rebuild`` recomputes everything
+from the records, and ``uplift rollups verify`` reports any difference without writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Min, Sum
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
+
+from uplift.core.signals import bulk_saved
+
+from .models import Programme, Rollup, RollupFact
+
+#: A fact's key: (unit, leaf region code, cluster id or 0) -> (first month, value).
+FactKey = tuple[int, str, int]
+Facts = dict[FactKey, tuple[datetime.date, Decimal]]
+#: A rollup row's key within a programme and metric: (month, region code, cluster id or 0).
+RowKey = tuple[datetime.date, str, int]
+
+_local = threading.local()
+CHUNK = 2000
+
+
+# --- Months and regions ----------------------------------------------------------------------------
+
+
+def month_of(value: datetime.date | datetime.datetime) -> datetime.date:
+    """The first day of the month of a date, or of a moment in the local time zone."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.replace(day=1)
+
+
+_parents: dict[str, str | None] = {}
+
+
+def ancestors(code: str) -> list[str]:
+    """``code`` and the regions above it, nearest first (from the region table, so a county-level
+    city under its province directly, like Xiantao 429004, has the province as its parent)."""
+    from uplift.registry.models import Region
+
+    if code not in _parents:
+        _parents.update(Region.objects.values_list("code", "parent_id"))
+        _parents.setdefault(code, None)
+    chain = []
+    current: str | None = code
+    while current and len(chain) < 5:
+        chain.append(current)
+        current = _parents.get(current)
+    return chain
+
+
+# --- Facts and contributions -------------------------------------------------------------------------
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def facts(programme: Programme, metric: Any, units: Iterable[int] | None = None) -> Facts:
+    """What each unit of ``metric`` brings to it in ``programme``: all units, or those named.
+
+    A record without a region counts in the programme's region; one without a date (a pilot not
+    yet started) in the programme's first month.
+    """
+    if units is None:
+        return _facts(programme, metric, None)
+    out: Facts = {}
+    for chunk in _chunks(sorted(set(units))):
+        out.update(_facts(programme, metric, chunk))
+    return out
+
+
+def _facts(programme: Programme, metric: Any, units: list[int] | None) -> Facts:
+    qs = metric.records(programme).order_by()
+    if units is not None:
+        qs = qs.filter(**{f"{metric.count_of}__in": units})
+    start = month_of(programme.start_date)
+    distinct = _distinct(metric)
+    out: Facts = {}
+
+    def put(unit: int, region: str | None, cluster: int | None, when: Any, value: Any) -> None:
+        key = (unit, region or programme.region_id, cluster or 0)
+        month = month_of(when) if when else start
+        value = Decimal(value or 0)
+        if key in out:
+            first, total = out[key]
+            out[key] = (min(first, month), Decimal(1) if distinct else total + value)
+        else:
+            out[key] = (month, Decimal(1) if distinct else value)
+
+    if metric.cluster_lookup is None:
+        # Enterprises: their own region; under every cluster they belong to.
+        from uplift.registry.models import ClusterMembership
+
+        if metric.dated_by is None:
+            rows = list(qs.values_list("pk", "region_id", metric.date_lookup))
+        else:
+            regions = dict(qs.values_list("pk", "region_id"))
+            dated = metric.dated_by(programme).order_by()
+            dated = dated.filter(enterprise_id__in=list(regions) if units is not None else qs.values("pk"))
+            first = dict(
+                dated.values("enterprise_id")
+                .annotate(d=Min(metric.date_lookup))
+                .values_list("enterprise_id", "d")
+            )
+            rows = [(pk, region, first.get(pk)) for pk, region in regions.items()]
+        clusters: dict[int, list[int]] = defaultdict(list)
+        members = ClusterMembership.objects.order_by().filter(
+            enterprise_id__in=[r[0] for r in rows] if units is not None else qs.values("pk")
+        )
+        for enterprise_id, cluster_id in members.values_list("enterprise_id", "cluster_id"):
+            clusters[enterprise_id].append(cluster_id)
+        for pk, region, when in rows:
+            for cluster in clusters.get(pk) or [0]:
+                put(pk, region, cluster, when, 1)
+        return out
+
+    value = metric.sum_of or models.Value(1)
+    fields = [metric.count_of, metric.date_lookup, metric.region_lookup, metric.cluster_lookup]
+    for unit, when, region, cluster, amount in qs.values_list(*fields, value):
+        put(unit, region, cluster, when, amount)
+    return out
+
+
+def _distinct(metric: Any) -> bool:
+    """Whether a unit counts once however many facts it has: a distinct count, or a metric of
+    enterprises (one fact per cluster an enterprise belongs to)."""
+    return metric.distinct or metric.cluster_lookup is None
+
+
+def contributions(metric: Any, unit_facts: Facts, root: str) -> dict[RowKey, Decimal]:
+    """The rollup rows ``unit_facts`` make up: each fact in its region and every ancestor, under
+    its cluster and under 0; a distinct unit once per row key, in its first month there.
+
+    ``root`` is the programme's region: a record of the programme placed outside it (an activity
+    in Hubei attended by a firm from Hunan) counts in the programme's total, as in its figures,
+    though in none of its sub-regions.
+    """
+
+    def places(region: str) -> list[str]:
+        codes = ancestors(region)
+        return codes if root in codes else [*codes, root]
+
+    out: dict[RowKey, Decimal] = defaultdict(Decimal)
+    if _distinct(metric):
+        first: dict[tuple[int, str, int], datetime.date] = {}
+        for (unit, region, cluster), (month, _value) in unit_facts.items():
+            for code in places(region):
+                for c in {cluster, 0}:
+                    key = (unit, code, c)
+                    if key not in first or month < first[key]:
+                        first[key] = month
+        for (_unit, code, c), month in first.items():
+            out[(month, code, c)] += 1
+    else:
+        for (_unit, region, cluster), (month, value) in unit_facts.items():
+            for code in places(region):
+                for c in {cluster, 0}:
+                    out[(month, code, c)] += value
+    return out
+
+
+# --- Writing rollups ---------------------------------------------------------------------------------
+
+
+def _ledger(programme: Programme, metric: Any, units: list[int]) -> Facts:
+    out: Facts = {}
+    for chunk in _chunks(units):
+        rows = RollupFact.objects.filter(programme=programme, metric=metric.name, unit__in=chunk)
+        for unit, region, cluster, month, value in rows.values_list(
+            "unit", "region_id", "cluster_id", "month", "value"
+        ):
+            out[(unit, region, cluster)] = (month, value)
+    return out
+
+
+def _by_unit(unit_facts: Facts) -> dict[int, Facts]:
+    out: dict[int, Facts] = defaultdict(dict)
+    for key, fact in unit_facts.items():
+        out[key[0]][key] = fact
+    return out
+
+
+def refresh(programme: Programme, metric: Any, units: Iterable[int]) -> int:
+    """Bring the rollups of ``metric`` up to date for ``units`` after their records changed.
+
+    Returns how many units changed. Safe to call for units that did not change (nothing is
+    written) and to call twice (the second call finds the ledger current).
+    """
+    units = sorted({u for u in units if u is not None})
+    if not units:
+        return 0
+    fresh = _by_unit(facts(programme, metric, units))
+    stored = _by_unit(_ledger(programme, metric, units))
+    changed = [u for u in units if fresh.get(u, {}) != stored.get(u, {})]
+    if not changed:
+        return 0
+    root = programme.region_id
+    old = contributions(metric, {k: v for u in changed for k, v in stored.get(u, {}).items()}, root)
+    new = contributions(metric, {k: v for u in changed for k, v in fresh.get(u, {}).items()}, root)
+    delta = {key: new.get(key, 0) - old.get(key, 0) for key in old.keys() | new.keys()}
+    with transaction.atomic():
+        _add(programme, metric.name, {k: v for k, v in delta.items() if v})
+        for chunk in _chunks(changed):
+            RollupFact.objects.filter(programme=programme, metric=metric.name, unit__in=chunk).delete()
+        RollupFact.objects.bulk_create(
+            [
+                RollupFact(
+                    programme=programme,
+                    metric=metric.name,
+                    unit=unit,
+                    region_id=region,
+                    cluster_id=cluster,
+                    month=month,
+                    value=value,
+                )
+                for u in changed
+                for (unit, region, cluster), (month, value) in fresh.get(u, {}).items()
+            ],
+            batch_size=CHUNK,
+        )
+    return len(changed)
+
+
+def _add(programme: Programme, metric: str, delta: dict[RowKey, Decimal]) -> None:
+    """Add ``delta`` to the rollup rows, creating the missing ones and deleting those that fall
+    to zero. The rows are locked first, so two writes to one slice add up instead of racing."""
+    if not delta:
+        return
+    months = {k[0] for k in delta}
+    regions = {k[1] for k in delta}
+    rows = {
+        (r.month, r.region_id, r.cluster_id): r
+        for r in Rollup.objects.select_for_update().filter(
+            programme=programme,
+            metric=metric,
+            month__in=months,
+            region_id__in=regions,
+            cluster_id__in={k[2] for k in delta},
+        )
+    }
+    changed, emptied, created = [], [], []
+    for key, amount in delta.items():
+        row = rows.get(key)
+        if row is None:
+            month, region, cluster = key
+            created.append(
+                Rollup(
+                    programme=programme,
+                    metric=metric,
+                    month=month,
+                    region_id=region,
+                    cluster_id=cluster,
+                    value=amount,
+                )
+            )
+        else:
+            row.value += amount
+            (changed if row.value else emptied).append(row)
+    Rollup.objects.bulk_update(changed, ["value"], batch_size=CHUNK)
+    Rollup.objects.filter(pk__in=[r.pk for r in emptied]).delete()
+    Rollup.objects.bulk_create(created, batch_size=CHUNK)
+
+
+def rebuild(programme: Programme | None = None, since: datetime.date | None = None) -> int:
+    """Recompute the rollups (of one programme, or all) from the records; with ``since``, only the
+    rows of that month and later (the earlier ones are taken to be right). Returns the row count."""
+    count = 0
+    programmes = [programme] if programme else list(Programme.objects.order_by("pk"))
+    from .metrics import METRICS
+
+    with suspended(), transaction.atomic():
+        for p in programmes:
+            for metric in METRICS.values():
+                unit_facts = facts(p, metric)
+                rows = contributions(metric, unit_facts, p.region_id)
+                old = Rollup.objects.filter(programme=p, metric=metric.name)
+                ledger = RollupFact.objects.filter(programme=p, metric=metric.name)
+                if since:
+                    old = old.filter(month__gte=since)
+                    rows = {k: v for k, v in rows.items() if k[0] >= since}
+                old.delete()
+                ledger.delete()
+                Rollup.objects.bulk_create(
+                    [
+                        Rollup(programme=p, metric=metric.name, month=m, region_id=r, cluster_id=c, value=v)
+                        for (m, r, c), v in rows.items()
+                        if v
+                    ],
+                    batch_size=CHUNK,
+                )
+                RollupFact.objects.bulk_create(
+                    [
+                        RollupFact(
+                            programme=p,
+                            metric=metric.name,
+                            unit=u,
+                            region_id=r,
+                            cluster_id=c,
+                            month=m,
+                            value=v,
+                        )
+                        for (u, r, c), (m, v) in unit_facts.items()
+                    ],
+                    batch_size=CHUNK,
+                )
+                count += len(rows)
+    return count
+
+
+def differences(programme: Programme) -> list[str]:
+    """Where the stored rollups of ``programme`` differ from a computation from the records (empty
+    when they agree): what ``uplift rollups verify`` prints and the tests assert."""
+    from .metrics import METRICS
+
+    problems = []
+    for metric in METRICS.values():
+        expected = {
+            k: v for k, v in contributions(metric, facts(programme, metric), programme.region_id).items() if v
+        }
+        stored = {
+            (m, r, c): v
+            for m, r, c, v in Rollup.objects.filter(programme=programme, metric=metric.name).values_list(
+                "month", "region_id", "cluster_id", "value"
+            )
+        }
+        for key in sorted(expected.keys() | stored.keys()):
+            if expected.get(key, 0) != stored.get(key, 0):
+                month, region, cluster = key
+                problems.append(
+                    f"{metric.name} {month:%Y-%m} region {region} cluster {cluster}: "
+                    f"stored {stored.get(key, 0)}, records give {expected.get(key, 0)}"
+                )
+    return problems
+
+
+# --- Reading rollups ---------------------------------------------------------------------------------
+
+
+def _plain(value: Decimal | None) -> int | float:
+    value = value or Decimal(0)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _rows(programme: Programme, until: datetime.date | None = None) -> models.QuerySet:
+    qs = Rollup.objects.filter(programme=programme).order_by()
+    return qs.filter(month__lte=until) if until else qs
+
+
+def totals(programme: Programme, region: str, cluster_id: int = 0) -> dict[str, int | float]:
+    """Every metric's figure for a region and a cluster (0: all), in one indexed query."""
+    rows = (
+        _rows(programme)
+        .filter(region_id=region, cluster_id=cluster_id)
+        .values("metric")
+        .annotate(v=Sum("value"))
+    )
+    return {r["metric"]: _plain(r["v"]) for r in rows}
+
+
+def by_region(
+    programme: Programme, regions: list[str], cluster_id: int = 0
+) -> dict[str, dict[str, int | float]]:
+    """``{metric: {region: figure}}`` for the given regions (a region's children, say)."""
+    rows = (
+        _rows(programme)
+        .filter(region_id__in=regions, cluster_id=cluster_id)
+        .values("metric", "region_id")
+        .annotate(v=Sum("value"))
+    )
+    out: dict[str, dict[str, int | float]] = defaultdict(dict)
+    for r in rows:
+        out[r["metric"]][r["region_id"]] = _plain(r["v"])
+    return out
+
+
+def by_cluster(programme: Programme, region: str) -> dict[str, dict[int, int | float]]:
+    """``{metric: {cluster id: figure}}`` within a region, for every cluster with a figure."""
+    rows = (
+        _rows(programme)
+        .filter(region_id=region, cluster_id__gt=0)
+        .values("metric", "cluster_id")
+        .annotate(v=Sum("value"))
+    )
+    out: dict[str, dict[int, int | float]] = defaultdict(dict)
+    for r in rows:
+        out[r["metric"]][r["cluster_id"]] = _plain(r["v"])
+    return out
+
+
+def monthly(
+    programme: Programme, metrics: Iterable[str], region: str, cluster_id: int = 0
+) -> dict[str, dict[datetime.date, int | float]]:
+    """``{metric: {month: what the month added}}``: the series the trend charts draw."""
+    rows = (
+        _rows(programme)
+        .filter(metric__in=list(metrics), region_id=region, cluster_id=cluster_id)
+        .values_list("metric", "month", "value")
+        .order_by("month")
+    )
+    out: dict[str, dict[datetime.date, int | float]] = defaultdict(dict)
+    for metric, month, value in rows:
+        out[metric][month] = _plain(value)
+    return out
+
+
+# --- What writes touch -------------------------------------------------------------------------------
+# Each function maps an instance to the units it touches, by unit kind (the label of the model a
+# metric counts), and optionally the programmes concerned (all programmes when not said).
+
+Touch = dict[str, set[int]]
+
+
+def _activity_units(activity_ids: Iterable[int]) -> Touch:
+    from uplift.delivery.models import Participation
+
+    parts = list(
+        Participation.objects.filter(activity_id__in=list(activity_ids)).values_list("pk", "enterprise_id")
+    )
+    return {"delivery.participation": {p for p, _ in parts}, "registry.enterprise": {e for _, e in parts}}
+
+
+def _activity(a: Any) -> Touch:
+    return {
+        "delivery.activity": {a.pk},
+        "programme": {a.programme_id},
+        **(_activity_units([a.pk]) if a.pk else {}),
+    }
+
+
+def _participation(p: Any) -> Touch:
+    from uplift.delivery.models import Activity
+
+    return {
+        "delivery.participation": {p.pk},
+        "registry.enterprise": {p.enterprise_id},
+        "programme": set(Activity.objects.filter(pk=p.activity_id).values_list("programme_id", flat=True)),
+    }
+
+
+def _quality_method(m: Any) -> Touch:
+    from uplift.delivery.models import Activity
+
+    return _activity_units(Activity.objects.filter(methods=m).values_list("pk", flat=True)) if m.pk else {}
+
+
+def _record(kind: str) -> Callable[[Any], Touch]:
+    def touch(record: Any) -> Touch:
+        out: Touch = {kind: {record.pk}}
+        if getattr(record, "programme_id", None):
+            out["programme"] = {record.programme_id}
+        return out
+
+    return touch
+
+
+def _standard_work(w: Any) -> Touch:
+    return {"delivery.standard": {w.standard_id}, "programme": {w.programme_id}}
+
+
+def _contracts(lot_ids: Iterable[int]) -> Touch:
+    from uplift.procurement.models import Contract
+
+    rows = list(Contract.objects.filter(award__lot_id__in=list(lot_ids)).values_list("pk", "institution_id"))
+    return {"procurement.contract": {c for c, _ in rows}, "registry.serviceinstitution": {i for _, i in rows}}
+
+
+def _tender(t: Any) -> Touch:
+    lots = list(t.lots.values_list("pk", flat=True)) if t.pk else []
+    return {
+        "procurement.tender": {t.pk},
+        "procurement.lot": set(lots),
+        "programme": {t.programme_id},
+        **_contracts(lots),
+    }
+
+
+def _lot(lot: Any) -> Touch:
+    from uplift.procurement.models import Tender
+
+    return {
+        "procurement.tender": {lot.tender_id},
+        "procurement.lot": {lot.pk},
+        "programme": set(Tender.objects.filter(pk=lot.tender_id).values_list("programme_id", flat=True)),
+        **_contracts([lot.pk]),
+    }
+
+
+def _contract(c: Any) -> Touch:
+    from uplift.procurement.models import Lot
+
+    lot = Lot.objects.filter(award__pk=c.award_id).values_list("pk", "tender__programme_id").first()
+    return {
+        "procurement.contract": {c.pk},
+        "registry.serviceinstitution": {c.institution_id},
+        "procurement.lot": {lot[0]} if lot else set(),
+        "programme": {lot[1]} if lot else set(),
+    }
+
+
+def _enterprise_of(field: str) -> Callable[[Any], Touch]:
+    return lambda record: {"registry.enterprise": {getattr(record, field)}}
+
+
+#: Model label -> what an instance touches.
+TOUCHES: dict[str, Callable[[Any], Touch]] = {
+    "registry.enterprise": _enterprise_of("pk"),
+    "registry.clustermembership": _enterprise_of("enterprise_id"),
+    "programmes.pilotproject": _record("programmes.pilotproject"),
+    "delivery.activity": _activity,
+    "delivery.participation": _participation,
+    "delivery.qualitymethod": _quality_method,
+    "delivery.problem": _record("delivery.problem"),
+    "delivery.standard": _record("delivery.standard"),
+    "delivery.standardwork": _standard_work,
+    "delivery.evaluationreport": _record("delivery.evaluationreport"),
+    "delivery.benefit": _record("delivery.benefit"),
+    "procurement.tender": _tender,
+    "procurement.lot": _lot,
+    "procurement.contract": _contract,
+    "inspection.samplinginspection": _record("inspection.samplinginspection"),
+}
+
+
+def _touch_of(instance: Any) -> Touch:
+    if instance is None:
+        return {}
+    return TOUCHES[instance._meta.label_lower](instance)
+
+
+def _merge(*touches: Touch) -> Touch:
+    out: Touch = defaultdict(set)
+    for touch in touches:
+        for kind, ids in touch.items():
+            out[kind] |= {i for i in ids if i is not None}
+    return out
+
+
+def apply(touch: Touch) -> None:
+    """Refresh every metric counting a kind of unit in ``touch``, in the programmes it names."""
+    from .metrics import METRICS
+
+    touch = dict(touch)
+    wanted = touch.pop("programme", None)
+    if not any(touch.values()):
+        return
+    programmes = Programme.objects.order_by("pk")
+    if wanted:
+        programmes = programmes.filter(pk__in=wanted)
+    for programme in programmes:
+        for metric in METRICS.values():
+            units = touch.get(metric.unit_kind(programme))
+            if units:
+                refresh(programme, metric, units)
+
+
+def saved(instances: Iterable[Any]) -> None:
+    """Bring the rollups up to date after ``instances`` were written without signals (a bulk
+    create or an import): the bulk writers call this in their transaction."""
+    if is_suspended():
+        return
+    apply(_merge(*(_touch_of(i) for i in instances)))
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """Skip rollup maintenance inside the block (a bulk load that rebuilds afterwards)."""
+    previous = is_suspended()
+    _local.suspended = True
+    try:
+        yield
+    finally:
+        _local.suspended = previous
+
+
+@contextlib.contextmanager
+def bulk_load() -> Iterator[None]:
+    """Write many records without per-row rollup upkeep, then rebuild the rollups once (the demo
+    builder; ``settings.UPLIFT_BULK_LOAD`` names this for apps that may not import it)."""
+    with suspended():
+        yield
+    rebuild()
+
+
+def is_suspended() -> bool:
+    return getattr(_local, "suspended", False)
+
+
+# --- Signal handlers ---------------------------------------------------------------------------------
+
+
+def _before_save(sender: type[models.Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw or is_suspended():
+        return
+    old = sender._base_manager.filter(pk=instance.pk).first() if instance.pk else None
+    instance._rollup_touch = _touch_of(old)
+
+
+def _after_save(sender: type[models.Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw or is_suspended():
+        return
+    apply(_merge(getattr(instance, "_rollup_touch", {}), _touch_of(instance)))
+    instance._rollup_touch = {}
+
+
+def _before_delete(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
+    if not is_suspended():
+        instance._rollup_touch = _touch_of(instance)
+
+
+def _after_delete(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
+    if not is_suspended():
+        apply(getattr(instance, "_rollup_touch", {}))
+
+
+def _methods_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    if action.startswith("post_") and not is_suspended():
+        apply(_activity(instance))
+
+
+def _bulk_saved(sender: Any, instances: Iterable[Any], **kwargs: Any) -> None:
+    if sender._meta.label_lower in TOUCHES:
+        saved(instances)
+
+
+def _programme_saved(
+    sender: Any, instance: Programme, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    # A programme's dates or region decide what counts: recompute its rollups whole.
+    if not created and not raw and not is_suspended():
+        rebuild(instance)
+
+
+def connect() -> None:
+    """Connect the handlers (called once by the app config)."""
+    from django.apps import apps
+
+    for label in TOUCHES:
+        model = apps.get_model(label)
+        uid = f"rollups:{label}"
+        pre_save.connect(_before_save, sender=model, dispatch_uid=uid + ":pre_save")
+        post_save.connect(_after_save, sender=model, dispatch_uid=uid + ":post_save")
+        pre_delete.connect(_before_delete, sender=model, dispatch_uid=uid + ":pre_delete")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=uid + ":post_delete")
+    bulk_saved.connect(_bulk_saved, dispatch_uid="rollups:bulk")
+    activity = apps.get_model("delivery.activity")
+    m2m_changed.connect(_methods_changed, sender=activity.methods.through, dispatch_uid="rollups:methods")
+    post_save.connect(_programme_saved, sender=Programme, dispatch_uid="rollups:programme")
