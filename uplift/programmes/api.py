@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from uplift.core.api import ObjectViewSet, ScopedModelSerializer
 
 from . import filtersets, services
+from .charts import comparison_rows, dashboard_charts
 from .metrics import METRICS, dashboard
 from .models import PilotProject, Programme, Target
 from .views import dashboard_scope
@@ -128,8 +129,28 @@ class ProgrammeViewSet(ObjectViewSet):
                         "name": serializers.CharField(),
                         "institution": serializers.CharField(allow_null=True),
                         "cells": FigureCellSerializer(many=True),
+                        "pass_rate": serializers.JSONField(allow_null=True),
                     },
                     many=True,
+                ),
+                "funnel": inline_serializer(
+                    "FunnelStage",
+                    {
+                        "name": serializers.CharField(),
+                        "label": serializers.CharField(),
+                        "value": serializers.IntegerField(),
+                        "target": serializers.FloatField(allow_null=True),
+                        "progress": serializers.FloatField(allow_null=True),
+                        "url": serializers.CharField(),
+                        "within_previous": serializers.JSONField(allow_null=True),
+                    },
+                    many=True,
+                ),
+                "pass_rate_change": serializers.JSONField(
+                    help_text="Each pilot cluster's pass rate the year before and during the programme."
+                ),
+                "charts": serializers.JSONField(
+                    help_text="The dashboard's chart specifications by element id, with drill-down URLs."
                 ),
             },
         ),
@@ -141,6 +162,7 @@ class ProgrammeViewSet(ObjectViewSet):
             raise PermissionDenied
         programme = self.get_object()
         data = dashboard(dashboard_scope(request, programme))
+        charts = dashboard_charts(data)
         return Response(
             {
                 "programme": programme.slug,
@@ -155,9 +177,21 @@ class ProgrammeViewSet(ObjectViewSet):
                         "name": r["cluster"].name,
                         "institution": r["institution"].name if r["institution"] else None,
                         "cells": r["cells"],
+                        "pass_rate": r["pass_rate"].as_dict() if r["pass_rate"] else None,
                     }
                     for r in data["by_cluster"]
                 ],
+                "funnel": [
+                    {
+                        **stage,
+                        "label": str(stage["label"]),
+                        "within_previous": stage["within_previous"]
+                        and {**stage["within_previous"], "of": str(stage["within_previous"]["of"])},
+                    }
+                    for stage in data["funnel"]
+                ],
+                "pass_rate_change": comparison_rows(charts["comparison"]),
+                "charts": charts["specs"],
             }
         )
 

@@ -441,6 +441,18 @@ def monthly(
     return out
 
 
+def by_cluster_months(
+    programme: Programme, metrics: Iterable[str], region: str, clusters: Iterable[int]
+) -> list[tuple[str, int, datetime.date, Decimal]]:
+    """The monthly rows ``(metric, cluster, month, value)`` of some clusters within a region: what
+    the before/after comparison of the pilots sums over its two periods."""
+    return list(
+        _rows(programme)
+        .filter(metric__in=list(metrics), region_id=region, cluster_id__in=list(clusters))
+        .values_list("metric", "cluster_id", "month", "value")
+    )
+
+
 # --- What writes touch -------------------------------------------------------------------------------
 # Each function maps an instance to the units it touches, by unit kind (the label of the model a
 # metric counts), and optionally the programmes concerned (all programmes when not said).

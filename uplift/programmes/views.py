@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from uplift.accounts.access import principal_of, region_prefix
@@ -12,6 +11,7 @@ from uplift.accounts.selectors import own_records
 from uplift.core.views import ObjectViews
 
 from . import filtersets, forms, services, tables
+from .charts import dashboard_charts
 from .metrics import Scope, dashboard
 from .models import PilotProject, Programme, Target
 
@@ -96,21 +96,10 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         programme = get_object_or_404(Programme.objects.visible_to(self.request.user), slug=kwargs["slug"])
         scope = dashboard_scope(self.request, programme)
         data = dashboard(scope)
-        # The first metric per child region, with its share of the target: app.js draws it and
-        # a click on a bar opens the records behind it.
-        first = data["kpis"][0]
-        chart = {
-            "type": "bar",
-            "title": str(first["label"]),
-            "categories": [r["name"] for r in data["by_region"]],
-            "series": [
-                {"name": str(first["label"]), "data": [r["cells"][0]["value"] for r in data["by_region"]]}
-            ],
-            "links": [r["cells"][0]["url"] for r in data["by_region"]],
-            "targets": [r["cells"][0]["target"] for r in data["by_region"]],
-            "target_label": str(_("Target")),
-        }
-        ctx.update(data, chart=chart)
+        metric = self.request.GET.get("metric") or ""
+        if metric not in {m.name for m in data["metrics"]}:
+            metric = data["metrics"][0].name
+        ctx.update(data, ranked=metric, charts=dashboard_charts(data, metric))
         return ctx
 
 

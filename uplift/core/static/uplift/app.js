@@ -39,26 +39,100 @@
       try { spec = JSON.parse(source.textContent); } catch (e) { return; }
       var chart = window.echarts.init(el, null, { renderer: 'svg' });
       chart.setOption(buildOption(spec, el));
-      var links = spec.links || [];
-      chart.on('click', function (p) {  // drill-down to the records behind a bar
-        if (p.componentType === 'series' && links[p.dataIndex]) window.location.href = links[p.dataIndex];
+      chart.on('click', function (p) {  // drill-down to the records behind a bar or a point
+        var url = linkOf(spec, p);
+        if (url) window.location.href = url;
       });
       charts.add(chart);
       if (observer) observer.observe(el);
     });
   }
 
+  /* The URL behind what was clicked: per series (series_links) or per category (links). */
+  function linkOf(spec, p) {
+    if (p.componentType !== 'series') return null;
+    if (spec.series_links) return (spec.series_links[p.seriesIndex] || [])[p.dataIndex] || null;
+    if (p.seriesIndex > 0 && spec.kind === 'band') return null;
+    return (spec.links || [])[p.dataIndex] || null;
+  }
+
+  function percent(v) { return v == null ? '—' : Number(v).toFixed(1) + '%'; }
+
+  function baseOption(spec, el) {
+    return {
+      color: PALETTE,
+      textStyle: { fontFamily: getComputedStyle(el).fontFamily },
+      animation: false
+    };
+  }
+
+  /* A funnel: spec.categories are the stages, spec.series[0].data their counts. */
+  function funnelOption(spec, el) {
+    var fmt = function (v) { return Number(v).toLocaleString(); };
+    return Object.assign(baseOption(spec, el), {
+      tooltip: { trigger: 'item', formatter: function (p) { return p.name + ': ' + fmt(p.value); } },
+      series: [{
+        type: 'funnel', sort: 'none', gap: 2, minSize: '18%', left: 8, right: 8, top: 8, bottom: 8,
+        cursor: 'pointer', label: { show: true, position: 'inside', color: '#fff', textBorderWidth: 0, formatter: function (p) { return p.name + '  ' + fmt(p.value); } },
+        data: spec.categories.map(function (c, i) { return { name: c, value: spec.series[0].data[i] }; })
+      }]
+    });
+  }
+
+  /* A rate over time with its interval as a shaded band, the programme period marked. */
+  function bandOption(spec, el) {
+    var lower = spec.lower || [], upper = spec.upper || [];
+    var span = upper.map(function (u, i) { return u == null || lower[i] == null ? null : u - lower[i]; });
+    var period = spec.periods && spec.periods.from ? [[{ xAxis: spec.periods.from, name: spec.periods.label }, { xAxis: spec.periods.to }]] : [];
+    return Object.assign(baseOption(spec, el), {
+      tooltip: {
+        trigger: 'axis',
+        formatter: function (items) {
+          var i = items[0].dataIndex;
+          return spec.categories[i] + '<br>' + spec.series[0].name + ': ' + percent(spec.series[0].data[i]) +
+            ' (' + (spec.counts || [])[i] + ')<br>' + spec.band_label + ': ' + percent(lower[i]) + ' – ' + percent(upper[i]);
+        }
+      },
+      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: spec.categories, boundaryGap: false },
+      yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+      series: [
+        {
+          name: spec.series[0].name, type: 'line', data: spec.series[0].data, cursor: 'pointer', z: 3,
+          symbolSize: 7, markArea: { silent: true, itemStyle: { color: 'rgba(31, 78, 140, 0.06)' }, label: { position: 'insideTop', color: '#5b6776' }, data: period }
+        },
+        { name: 'lower', type: 'line', data: lower, stack: 'band', lineStyle: { opacity: 0 }, symbol: 'none', silent: true },
+        { name: spec.band_label, type: 'line', data: span, stack: 'band', lineStyle: { opacity: 0 }, symbol: 'none', silent: true, areaStyle: { color: 'rgba(58, 143, 183, 0.25)' } }
+      ]
+    });
+  }
+
   function buildOption(spec, el) {
+    if (spec.kind === 'funnel') return funnelOption(spec, el);
+    if (spec.kind === 'band') return bandOption(spec, el);
+    return barOption(spec, el);
+  }
+
+  /* Bars by category (spec.kind 'bar'), or horizontal bars ('hbar'), with optional targets
+   * (a dashed line), a mark line (spec.mark) and intervals per series shown in the tooltip. */
+  function barOption(spec, el) {
     var categories = spec.categories || [];
     var links = spec.links || [];
     var targets = spec.targets || spec.target;
-    var fmt = function (v) { return v == null ? '—' : Number(v).toLocaleString(); };
-    var series = (spec.series || []).map(function (s) {
-      return {
-        name: s.name, type: spec.type || 'bar', barMaxWidth: 40,
-        cursor: links.length ? 'pointer' : 'default',
+    var horizontal = spec.kind === 'hbar';
+    var fmt = spec.unit === '%' ? percent : function (v) { return v == null ? '—' : Number(v).toLocaleString(); };
+    var clickable = links.length || spec.series_links;
+    var series = (spec.series || []).map(function (s, k) {
+      var one = {
+        name: s.name, type: 'bar', barMaxWidth: 40,
+        cursor: clickable ? 'pointer' : 'default',
         data: s.data, emphasis: { focus: 'series' }
       };
+      if (k === 0 && spec.mark != null) {
+        one.markLine = { silent: true, symbol: 'none', lineStyle: { color: TARGET_COLOUR, type: 'dashed' },
+          label: { formatter: spec.mark_label || '', position: horizontal ? 'insideEndTop' : 'end' }, data: [horizontal ? { xAxis: spec.mark } : { yAxis: spec.mark }] };
+      }
+      return one;
     });
     if (Array.isArray(targets)) {
       series.push({
@@ -74,16 +148,27 @@
     var showTitle = spec.title && !(prev && /^H[1-6]$/.test(prev.tagName));
     return {
       color: PALETTE,
+      animation: false,
       textStyle: { fontFamily: getComputedStyle(el).fontFamily },
       title: showTitle ? { text: spec.title, left: 0, textStyle: { fontSize: 14, fontWeight: 600 } } : undefined,
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: fmt },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: function (items) {
+        return items.map(function (p, n) {
+          var line = (n === 0 ? p.name + '<br>' : '') + p.marker + p.seriesName + ': ' + fmt(p.value);
+          var iv = spec.intervals && (spec.intervals[p.seriesIndex] || [])[p.dataIndex];
+          var note = spec.series[p.seriesIndex] && (spec.series[p.seriesIndex].notes || [])[p.dataIndex];
+          if (iv) line += ' [' + percent(iv[0]) + ', ' + percent(iv[1]) + ']';
+          if (note) line += ' (' + note + ')';
+          return line;
+        }).join('<br>');
+      } },
       legend: series.length > 1 ? { top: showTitle ? 24 : 0, right: 0 } : undefined,
-      grid: { left: 8, right: 16, top: showTitle || series.length > 1 ? 56 : 16, bottom: 8 },
-      xAxis: {
+      grid: { left: 8, right: 24, top: showTitle || series.length > 1 ? 56 : 16, bottom: 8, containLabel: true },
+      xAxis: horizontal ? { type: 'value', axisLabel: { formatter: fmt } } : {
         type: 'category', data: categories,
         axisLabel: { interval: 0, rotate: rotate, hideOverlap: true }, axisTick: { alignWithLabel: true }
       },
-      yAxis: { type: 'value', axisLabel: { formatter: fmt } },
+      yAxis: horizontal ? { type: 'category', data: categories, inverse: true, axisLabel: { width: 160, overflow: 'truncate' } }
+        : { type: 'value', axisLabel: { formatter: fmt } },
       series: series
     };
   }
