@@ -60,7 +60,8 @@ def _month(m: int) -> datetime.date:
 
 
 def _reload(obj):
-    return type(obj).objects.get(pk=obj.pk)
+    """The record as stored now, or None once a write deleted it."""
+    return type(obj).objects.filter(pk=obj.pk).first()
 
 
 # --- Writes ----------------------------------------------------------------------------------------
@@ -77,13 +78,15 @@ def leave(c: Cast, e: int, k: int) -> None:
 
 
 def take_part(c: Cast, a: int, e: int, managers: int) -> None:
-    activity, enterprise = c.activities[a], c.enterprises[e]
-    if not Participation.objects.filter(activity=activity, enterprise=enterprise).exists():
+    activity, enterprise = _reload(c.activities[a]), c.enterprises[e]
+    if activity and not Participation.objects.filter(activity=activity, enterprise=enterprise).exists():
         Participation(activity=activity, enterprise=enterprise, managers=managers).save()
 
 
 def take_part_in_bulk(c: Cast, a: int, managers: int) -> None:
-    activity = c.activities[a]
+    activity = _reload(c.activities[a])
+    if activity is None:
+        return
     taken = set(Participation.objects.filter(activity=activity).values_list("enterprise_id", flat=True))
     rows = [
         Participation(activity=activity, enterprise=e, region_id=e.region_id, managers=managers)
@@ -99,12 +102,16 @@ def drop(c: Cast, a: int, e: int) -> None:
 
 def set_status(c: Cast, a: int, status: str) -> None:
     activity = _reload(c.activities[a])
+    if activity is None:
+        return
     activity.status = status
     activity.save()
 
 
 def move(c: Cast, a: int, m: int, k: int | None) -> None:
     activity = _reload(c.activities[a])
+    if activity is None:
+        return
     activity.held_on = _month(m)
     activity.cluster = None if k is None else c.clusters[k]
     activity.save()
@@ -112,6 +119,8 @@ def move(c: Cast, a: int, m: int, k: int | None) -> None:
 
 def methods(c: Cast, a: int, advanced: bool) -> None:
     activity = _reload(c.activities[a])
+    if activity is None:
+        return
     (activity.methods.add if advanced else activity.methods.remove)(c.d.six_sigma)
 
 
@@ -180,7 +189,6 @@ def forget_inspection(c: Cast) -> None:
 def delete_activity(c: Cast, a: int) -> None:
     # Only the draft and submitted activities have no problem, report or benefit pointing at them.
     if a in (1, 2):
-        Participation.objects.filter(activity_id=c.activities[a].pk).exists()
         type(c.activities[a]).objects.filter(pk=c.activities[a].pk).delete()
 
 

@@ -8,6 +8,7 @@ registering it here (or in its own app) without touching any of them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -101,11 +102,12 @@ class Metric:
         return Count(self.count_of, distinct=self.distinct)
 
     def url(self, scope: Scope) -> str:
-        return (
-            reverse(self.list_url)
-            + "?"
-            + urlencode({self.list_param: scope.programme.slug, **scope.params()})
-        )
+        query = f"{self.list_param}={scope.programme.slug}"
+        if scope.region:
+            query += f"&region={scope.region}"
+        if scope.cluster_id:
+            query += f"&cluster={scope.cluster_id}"
+        return f"{_path(self.list_url)}?{query}"
 
     def by_region(self, scope: Scope, children: list[str]) -> dict[str, int | float]:
         """Values for each of the ``children`` region codes' subtrees, in one grouped query.
@@ -149,6 +151,12 @@ class Metric:
             .annotate(n=Count("enterprise_id", distinct=True))
         )
         return {r["cluster_id"]: r["n"] for r in rows}
+
+
+@functools.lru_cache(maxsize=64)
+def _path(url_name: str) -> str:
+    """The path of a list page (the dashboard builds hundreds of links: reverse each once)."""
+    return reverse(url_name)
 
 
 METRICS: dict[str, Metric] = {}
@@ -687,7 +695,7 @@ def dashboard(scope: Scope) -> dict[str, Any]:
             "cluster__region", "institution"
         )
     )
-    per_cluster = rollups.by_cluster(programme, region_code)
+    per_cluster = rollups.by_cluster(programme, region_code, [p.cluster_id for p in pilots])
     by_cluster = [
         {
             "pilot": pilot,

@@ -42,6 +42,7 @@ from django.db.models import Min, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from uplift.core.bulk import insert_rows
 from uplift.core.signals import bulk_saved
 
 from .models import Programme, Rollup, RollupFact
@@ -318,30 +319,17 @@ def rebuild(programme: Programme | None = None, since: datetime.date | None = No
                     rows = {k: v for k, v in rows.items() if k[0] >= since}
                 old.delete()
                 ledger.delete()
-                Rollup.objects.bulk_create(
-                    [
-                        Rollup(programme=p, metric=metric.name, month=m, region_id=r, cluster_id=c, value=v)
-                        for (m, r, c), v in rows.items()
-                        if v
-                    ],
-                    batch_size=CHUNK,
+                insert_rows(
+                    Rollup,
+                    ["programme_id", "metric", "month", "region_id", "cluster_id", "value"],
+                    ((p.pk, metric.name, m, r, c, v) for (m, r, c), v in rows.items() if v),
                 )
-                RollupFact.objects.bulk_create(
-                    [
-                        RollupFact(
-                            programme=p,
-                            metric=metric.name,
-                            unit=u,
-                            region_id=r,
-                            cluster_id=c,
-                            month=m,
-                            value=v,
-                        )
-                        for (u, r, c), (m, v) in unit_facts.items()
-                    ],
-                    batch_size=CHUNK,
+                insert_rows(
+                    RollupFact,
+                    ["programme_id", "metric", "unit", "region_id", "cluster_id", "month", "value"],
+                    ((p.pk, metric.name, u, r, c, m, v) for (u, r, c), (m, v) in unit_facts.items()),
                 )
-                count += len(rows)
+                count += sum(1 for v in rows.values() if v)
     return count
 
 
@@ -411,16 +399,16 @@ def by_region(
     return out
 
 
-def by_cluster(programme: Programme, region: str) -> dict[str, dict[int, int | float]]:
-    """``{metric: {cluster id: figure}}`` within a region, for every cluster with a figure."""
-    rows = (
-        _rows(programme)
-        .filter(region_id=region, cluster_id__gt=0)
-        .values("metric", "cluster_id")
-        .annotate(v=Sum("value"))
-    )
+def by_cluster(
+    programme: Programme, region: str, clusters: Iterable[int] | None = None
+) -> dict[str, dict[int, int | float]]:
+    """``{metric: {cluster id: figure}}`` within a region, for the given clusters (the pilots; by
+    default every cluster with a figure)."""
+    rows = _rows(programme).filter(region_id=region, cluster_id__gt=0)
+    if clusters is not None:
+        rows = rows.filter(cluster_id__in=list(clusters))
     out: dict[str, dict[int, int | float]] = defaultdict(dict)
-    for r in rows:
+    for r in rows.values("metric", "cluster_id").annotate(v=Sum("value")):
         out[r["metric"]][r["cluster_id"]] = _plain(r["v"])
     return out
 
