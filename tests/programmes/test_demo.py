@@ -17,6 +17,9 @@ from uplift.delivery.models import (
     ServiceProject,
     Standard,
 )
+from uplift.programmes import rollups
+from uplift.programmes.metrics import Scope, dashboard, listed
+from uplift.programmes.models import Programme
 from uplift.registry.models import Enterprise
 from uplift.registry.validators import validate_credit_code
 
@@ -42,6 +45,16 @@ def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
     assert data["excellence_adopters"] == {"value": 1045, "target": 1000, "unit": "enterprises"}
     assert data["benchmark_enterprises"] == {"value": 113, "target": 100, "unit": "enterprises"}
     assert data["pilot_clusters"] == {"value": 12, "target": 12, "unit": "clusters"}
+    assert [(s["value"], s["also_in_previous_stage"]) for s in data["funnel"]] == [
+        (10324, None),
+        (1045, 988),
+        (113, 113),
+    ]
+    # The dashboard reads rollups: built with the demo, equal to the records.
+    programme = Programme.objects.get(slug="hubei-2018")
+    assert rollups.differences(programme) == []
+    kpis = dashboard(Scope(programme))["kpis"]
+    assert {k["name"]: k["value"] for k in kpis} == {k: data[k]["value"] for k in listed()}
     # Delivery: counted from approved activities only; drafts, submitted and returned ones exist.
     assert data["activities"]["value"] == 1236
     assert data["enterprises_participating"]["value"] == 10324

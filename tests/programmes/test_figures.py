@@ -43,8 +43,15 @@ def test_figures_json_shape_and_targets(w, d):
         deadline=datetime.date(2018, 12, 31),
     )
     data = run_figures("--programme", "hubei-2018")
-    assert set(data) == set(METRICS)
+    assert set(data) == {*METRICS, "funnel"}
     assert data["enterprises_served"] == {"value": 1, "target": 10000, "unit": "enterprises"}
+    assert data["funnel"][0] == {
+        "stage": "enterprises_served",
+        "value": 1,
+        "target": 10000,
+        "also_in_previous_stage": None,
+    }
+    assert [s["stage"] for s in data["funnel"]] == ["enterprises_served", "excellence_adopters", "benchmark_enterprises"]
     assert data["pilot_clusters"] == {"value": 1, "target": None, "unit": "clusters"}
 
 

@@ -556,8 +556,12 @@ COMPARISONS["sales_revenue_cagr"] = _cluster_growth("sales_revenue")
 
 
 def figures(scope: Scope) -> dict[str, dict[str, Any]]:
-    """Every registered metric for ``scope``: ``{name: {"value", "target", "unit"}}``, and the
-    comparisons that apply to it (``pass_rate_change`` for a cluster)."""
+    """Every registered metric for ``scope``: ``{name: {"value", "target", "unit"}}``, the
+    comparisons that apply to it (``pass_rate_change`` for a cluster) and ``funnel``, the three
+    targets' stages with how many of each stage's enterprises also reached the one before.
+
+    Counted from the records, not read from the rollups: this is what ``uplift figures`` prints and
+    what the rollups are checked against."""
     targets = targets_for(scope)
     data: dict[str, dict[str, Any]] = {
         name: {"value": m.value(scope), "target": _plain_number(targets.get(name)), "unit": m.unit}
@@ -567,6 +571,16 @@ def figures(scope: Scope) -> dict[str, dict[str, Any]]:
         value = compute(scope)
         if value is not None:
             data[name] = value
+    values = {name: data[name]["value"] for name in METRICS}
+    data["funnel"] = [  # type: ignore[assignment]  (a list of stages, not a figure)
+        {
+            "stage": stage["name"],
+            "value": stage["value"],
+            "target": stage["target"],
+            "also_in_previous_stage": stage["within_previous"]["value"] if stage["within_previous"] else None,
+        }
+        for stage in funnel(scope, values)
+    ]
     return data
 
 
