@@ -121,7 +121,7 @@ def pass_rate_trend(scope: Scope) -> dict[str, Any] | None:
         "series": [{"name": _("Pass rate"), "data": [_pct(p.rate) for p in points]}],
         "lower": [_pct(p.low) for p in points],
         "upper": [_pct(p.high) for p in points],
-        "band_label": _("95% interval"),
+        "band_label": _("Interval (95%)"),
         "counts": [f"{p.passed}/{p.sampled}" if p.sampled else "" for p in points],
         "small": [p.small_sample for p in points],
         "links": [_inspections_url(scope, *bounds(q)) if sampled[q] else None for q in quarters],
