@@ -184,6 +184,18 @@ def before_after(scope: Scope, pilots: list[Any]) -> dict[str, Any] | None:
                 "during": second,
                 "change": {"value": _pct(diff[0]), "low": _pct(diff[1]), "high": _pct(diff[2])},
                 "p_value": test[1],
+                # The cluster's pass-rate page with the same two periods, McNemar's test included.
+                "rates_url": reverse("inspection:rates")
+                + "?"
+                + urlencode(
+                    {
+                        "cluster": c,
+                        "before_from": datetime.date(year, 1, 1),
+                        "before_to": datetime.date(year, 12, 31),
+                        "after_from": programme.start_date,
+                        "after_to": programme.end_date,
+                    }
+                ),
             }
         )
     if not shown:
@@ -222,6 +234,7 @@ def comparison_rows(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
             "during": r["during"].as_dict(),
             "change_points": r["change"],
             "p_value": r["p_value"],
+            "comparison_url": r["rates_url"],
         }
         for r in rows or []
     ]

@@ -72,8 +72,9 @@
     return Object.assign(baseOption(spec, el), {
       tooltip: { trigger: 'item', formatter: function (p) { return p.name + ': ' + fmt(p.value); } },
       series: [{
-        type: 'funnel', sort: 'none', gap: 2, minSize: '18%', left: 8, right: 8, top: 8, bottom: 8,
-        cursor: 'pointer', label: { show: true, position: 'inside', color: '#fff', textBorderWidth: 0, formatter: function (p) { return p.name + '  ' + fmt(p.value); } },
+        type: 'funnel', sort: 'none', gap: 2, minSize: '24%', left: 8, width: '48%', top: 8, bottom: 8,
+        cursor: 'pointer', labelLine: { show: true, length: 12 },
+        label: { show: true, position: 'right', color: '#1f2933', formatter: function (p) { return p.name + '  ' + fmt(p.value); } },
         data: spec.categories.map(function (c, i) { return { name: c, value: spec.series[0].data[i] }; })
       }]
     });
@@ -93,7 +94,7 @@
             ' (' + (spec.counts || [])[i] + ')<br>' + spec.band_label + ': ' + percent(lower[i]) + ' – ' + percent(upper[i]);
         }
       },
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 28, top: 24, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: spec.categories, boundaryGap: false },
       yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
       series: [
@@ -130,7 +131,7 @@
       };
       if (k === 0 && spec.mark != null) {
         one.markLine = { silent: true, symbol: 'none', lineStyle: { color: TARGET_COLOUR, type: 'dashed' },
-          label: { formatter: spec.mark_label || '', position: horizontal ? 'insideEndTop' : 'end' }, data: [horizontal ? { xAxis: spec.mark } : { yAxis: spec.mark }] };
+          label: { formatter: spec.mark_label || '', position: horizontal ? 'start' : 'end' }, data: [horizontal ? { xAxis: spec.mark } : { yAxis: spec.mark }] };
       }
       return one;
     });
