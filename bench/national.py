@@ -177,6 +177,7 @@ def main() -> None:
     parser.add_argument(
         "--skip-load", action="store_true", help="Time the pages of an already loaded database."
     )
+    parser.add_argument("--only", default="", help="Time only the pages whose label contains this.")
     args = parser.parse_args()
 
     from uplift.programmes import rollups
@@ -215,6 +216,8 @@ def main() -> None:
     client.force_login(User.objects.get(username="hubei.officer"))
     print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for label, url in pages():
+        if args.only not in label:
+            continue
         assert client.get(url).status_code == 200, url  # warm up
         times = []
         for _ in range(args.repeat):

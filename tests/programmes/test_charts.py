@@ -140,3 +140,14 @@ def test_the_growth_chart_links_to_the_indicator_rows(w, sampled):
     assert spec["series"][0]["notes"] == ["2016–2018"]
     query = parse_qs(urlparse(spec["series_links"][0][0]).query)
     assert query == {"cluster": [str(w.cluster_in.pk)], "kind": ["output_value"]}
+
+
+def test_the_cluster_page_shows_its_pass_rate_by_year_and_links_each_to_its_batches(w, sampled, client):
+    client.force_login(w.officer)
+    response = client.get(reverse("registry:industrialcluster_detail", args=[w.cluster_in.pk]))
+    assert response.status_code == 200
+    years = {r["key"]: (r["rate"].passed, r["rate"].sampled) for r in response.context["pass_rates"]}
+    assert years == {2017: (7, 10), 2018: (19, 20)}
+    assert _list_count(client, response.context["pass_rates"][0]["url"]) == 10
+    assert response.context["growth"] == []  # no indicator rows of the cluster itself
+    assert "before_from" not in response.context["rates_url"]

@@ -51,7 +51,8 @@ def test_figures_json_shape_and_targets(w, d):
         "target": 10000,
         "also_in_previous_stage": None,
     }
-    assert [s["stage"] for s in data["funnel"]] == ["enterprises_served", "excellence_adopters", "benchmark_enterprises"]
+    stages = [s["stage"] for s in data["funnel"]]
+    assert stages == ["enterprises_served", "excellence_adopters", "benchmark_enterprises"]
     assert data["pilot_clusters"] == {"value": 1, "target": None, "unit": "clusters"}
 
 

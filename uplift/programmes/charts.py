@@ -12,13 +12,13 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from uplift.inspection import rates
 
 from . import rollups
 from .metrics import METRICS, Scope
+from .metrics import path_of as reverse  # one reverse() per URL name, not per link
 
 
 def _pct(value: float | None) -> float | None:
@@ -157,6 +157,7 @@ def before_after(scope: Scope, pilots: list[Any]) -> dict[str, Any] | None:
         ["batches_sampled", "batches_passed"],
         scope.region or programme.region_id,
         [p.cluster_id for p in pilots],
+        (before[0], during[1]),
     )
     counts: dict[tuple[int, str, str], int] = defaultdict(int)
     for metric, cluster, month, value in rows:

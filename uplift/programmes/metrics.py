@@ -107,7 +107,7 @@ class Metric:
             query += f"&region={scope.region}"
         if scope.cluster_id:
             query += f"&cluster={scope.cluster_id}"
-        return f"{_path(self.list_url)}?{query}"
+        return f"{path_of(self.list_url)}?{query}"
 
     def by_region(self, scope: Scope, children: list[str]) -> dict[str, int | float]:
         """Values for each of the ``children`` region codes' subtrees, in one grouped query.
@@ -154,7 +154,7 @@ class Metric:
 
 
 @functools.lru_cache(maxsize=64)
-def _path(url_name: str) -> str:
+def path_of(url_name: str) -> str:  # (the URLconf is fixed for the life of the process)
     """The path of a list page (the dashboard builds hundreds of links: reverse each once)."""
     return reverse(url_name)
 

@@ -430,13 +430,18 @@ def monthly(
 
 
 def by_cluster_months(
-    programme: Programme, metrics: Iterable[str], region: str, clusters: Iterable[int]
+    programme: Programme,
+    metrics: Iterable[str],
+    region: str,
+    clusters: Iterable[int],
+    months: tuple[datetime.date, datetime.date],
 ) -> list[tuple[str, int, datetime.date, Decimal]]:
-    """The monthly rows ``(metric, cluster, month, value)`` of some clusters within a region: what
-    the before/after comparison of the pilots sums over its two periods."""
+    """The monthly rows ``(metric, cluster, month, value)`` of some clusters within a region,
+    between two months: what the before/after comparison of the pilots sums over its periods."""
     return list(
         _rows(programme)
         .filter(metric__in=list(metrics), region_id=region, cluster_id__in=list(clusters))
+        .filter(month__range=months)
         .values_list("metric", "cluster_id", "month", "value")
     )
 

@@ -21,13 +21,55 @@ def enterprise_extra(obj, user):
 
 
 def cluster_extra(obj, user):
+    """Members and pilots; the cluster's sampling pass rate by year and its growth, for whoever
+    may read those records (each figure links to them)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from uplift.indicators.choices import IndicatorKind
+    from uplift.indicators.models import EconomicIndicator
+    from uplift.indicators.selectors import cagr, series
+    from uplift.inspection.models import SamplingInspection
+    from uplift.inspection.selectors import rates_by
     from uplift.programmes.models import PilotProject
 
+    batches = reverse("inspection:samplinginspection_list")
+
+    def year_url(year: int) -> str:
+        return (
+            batches + "?" + urlencode({"cluster": obj.pk, "since": f"{year}-01-01", "until": f"{year}-12-31"})
+        )
+
+    years = [
+        {**row, "url": year_url(row["key"])}
+        for row in rates_by(SamplingInspection.objects.visible_to(user).filter(cluster=obj), "year")
+    ]
+    indicators = reverse("indicators:economicindicator_list")
+    growth = []
+    for kind in (IndicatorKind.OUTPUT_VALUE, IndicatorKind.SALES_REVENUE):
+        rows = series(
+            EconomicIndicator.objects.visible_to(user).filter(cluster=obj, enterprise__isnull=True, kind=kind)
+        )
+        result = cagr(rows)
+        if result:
+            growth.append(
+                {
+                    "label": kind.label,
+                    "percent": 100 * result["value"],
+                    "from_year": result["from_year"],
+                    "to_year": result["to_year"],
+                    "url": f"{indicators}?{urlencode({'cluster': obj.pk, 'kind': kind.value})}",
+                }
+            )
     return {
         "member_count": ClusterMembership.objects.visible_to(user).filter(cluster=obj).count(),
         "pilots": PilotProject.objects.visible_to(user)
         .filter(cluster=obj)
         .select_related("programme", "institution"),
+        "pass_rates": sorted(years, key=lambda r: r["key"]),
+        "rates_url": f"{reverse('inspection:rates')}?{urlencode({'cluster': obj.pk})}",
+        "growth": growth,
     }
 
 
