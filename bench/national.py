@@ -19,7 +19,6 @@ import argparse
 import datetime
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,13 +30,12 @@ if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     sys.exit("bench/national.py needs DATABASE_URL=postgres://… (a database it may fill).")
 
 import django  # noqa: E402
+from timing import time_pages  # noqa: E402  (bench/timing.py, beside this script)
 
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def step(label: str):
@@ -210,29 +208,7 @@ def main() -> None:
     ]
     print("rows:", ", ".join(counts))
 
-    from uplift.accounts.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(username="hubei.officer"))
-    print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-    for label, url in pages():
-        if args.only not in label:
-            continue
-        assert client.get(url).status_code == 200, url  # warm up
-        times = []
-        for _ in range(args.repeat):
-            begin = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - begin) * 1000)
-            assert response.status_code == 200, url
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        print(
-            f"{label:34} {statistics.median(times):8.1f} {p95:8.1f} {len(ctx.captured_queries):8d}",
-            flush=True,
-        )
+    time_pages([(label, url) for label, url in pages() if args.only in label], args.repeat)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,14 +22,12 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 import warnings  # noqa: E402
 
 import django  # noqa: E402
+from timing import time_pages  # noqa: E402  (bench/timing.py, beside this script)
 
 warnings.filterwarnings("ignore", message="No directory at")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def pages() -> list[tuple[str, str]]:
@@ -73,24 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("demo", load_only=True, verbosity=0)
-    from uplift.accounts.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(username="hubei.officer"))
-    print(f"{'page':38} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-    for label, url in pages():
-        assert client.get(url).status_code == 200, url  # warm up
-        times = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, url
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        print(f"{label:38} {statistics.median(times):8.1f} {p95:8.1f} {len(ctx.captured_queries):8d}")
+    time_pages(pages(), args.repeat)
 
 
 if __name__ == "__main__":
