@@ -464,34 +464,24 @@ for _name, _label, _records, _param, _date in (
 # Batches sampled from the programme region's enterprises, whenever sampled: the pass-rate trend
 # and the clusters' pass rates are read from these two rollups (rates are stored as counts).
 
-register(
-    Metric(
-        name="batches_sampled",
-        label=_("Batches sampled"),
-        unit="batches",
-        unit_label=pgettext_lazy("unit after a count", "batches"),
-        records=programme_batches,
-        list_url="inspection:samplinginspection_list",
-        list_param="sampled_in",
-        cluster_lookup="cluster_id",
-        date_lookup="sampled_on",
-        listed=False,
+for _name, _label, _records, _param in (
+    ("batches_sampled", _("Batches sampled"), programme_batches, "sampled_in"),
+    ("batches_passed", _("Batches passed"), programme_passed_batches, "passed_in"),
+):
+    register(
+        Metric(
+            name=_name,
+            label=_label,
+            unit="batches",
+            unit_label=pgettext_lazy("unit after a count", "batches"),
+            records=_records,
+            list_url="inspection:samplinginspection_list",
+            list_param=_param,
+            cluster_lookup="cluster_id",
+            date_lookup="sampled_on",
+            listed=False,
+        )
     )
-)
-register(
-    Metric(
-        name="batches_passed",
-        label=_("Batches passed"),
-        unit="batches",
-        unit_label=pgettext_lazy("unit after a count", "batches"),
-        records=programme_passed_batches,
-        list_url="inspection:samplinginspection_list",
-        list_param="passed_in",
-        cluster_lookup="cluster_id",
-        date_lookup="sampled_on",
-        listed=False,
-    )
-)
 
 
 # --- Reading figures -----------------------------------------------------------------------------
