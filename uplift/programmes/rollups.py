@@ -540,14 +540,25 @@ def _contract(c: Any) -> Touch:
     }
 
 
-def _enterprise_of(field: str) -> Callable[[Any], Touch]:
-    return lambda record: {"registry.enterprise": {getattr(record, field)}}
+def _enterprise(e: Any) -> Touch:
+    return {"registry.enterprise": {e.pk}, "region": {e.region_id}}
+
+
+def _membership(m: Any) -> Touch:
+    from uplift.registry.models import Enterprise
+
+    regions = set(Enterprise.objects.filter(pk=m.enterprise_id).values_list("region_id", flat=True))
+    return {"registry.enterprise": {m.enterprise_id}, "region": regions}
+
+
+def _inspection(batch: Any) -> Touch:
+    return {"inspection.samplinginspection": {batch.pk}, "region": {batch.region_id}}
 
 
 #: Model label -> what an instance touches.
 TOUCHES: dict[str, Callable[[Any], Touch]] = {
-    "registry.enterprise": _enterprise_of("pk"),
-    "registry.clustermembership": _enterprise_of("enterprise_id"),
+    "registry.enterprise": _enterprise,
+    "registry.clustermembership": _membership,
     "programmes.pilotproject": _record("programmes.pilotproject"),
     "delivery.activity": _activity,
     "delivery.participation": _participation,
@@ -560,7 +571,7 @@ TOUCHES: dict[str, Callable[[Any], Touch]] = {
     "procurement.tender": _tender,
     "procurement.lot": _lot,
     "procurement.contract": _contract,
-    "inspection.samplinginspection": _record("inspection.samplinginspection"),
+    "inspection.samplinginspection": _inspection,
 }
 
 
@@ -580,15 +591,22 @@ def _merge(*touches: Touch) -> Touch:
 
 def apply(touch: Touch) -> None:
     """Refresh every metric counting a kind of unit in ``touch``, in the programmes it names."""
+    from uplift.accounts.access import region_prefix
+
     from .metrics import METRICS
 
     touch = dict(touch)
     wanted = touch.pop("programme", None)
+    regions = touch.pop("region", None)
     if not any(touch.values()):
         return
-    programmes = Programme.objects.order_by("pk")
+    programmes = list(Programme.objects.order_by("pk"))
     if wanted:
-        programmes = programmes.filter(pk__in=wanted)
+        programmes = [p for p in programmes if p.pk in wanted]
+    elif regions:  # only the programmes whose region holds what was written (before or after)
+        programmes = [
+            p for p in programmes if any(r and r.startswith(region_prefix(p.region_id)) for r in regions)
+        ]
     for programme in programmes:
         for metric in METRICS.values():
             units = touch.get(metric.unit_kind(programme))
