@@ -367,9 +367,8 @@ def _plain(value: Decimal | None) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _rows(programme: Programme, until: datetime.date | None = None) -> models.QuerySet:
-    qs = Rollup.objects.filter(programme=programme).order_by()
-    return qs.filter(month__lte=until) if until else qs
+def _rows(programme: Programme) -> models.QuerySet:
+    return Rollup.objects.filter(programme=programme).order_by()
 
 
 def totals(programme: Programme, region: str, cluster_id: int = 0) -> dict[str, int | float]:
@@ -609,9 +608,19 @@ def apply(touch: Touch) -> None:
         ]
     for programme in programmes:
         for metric in METRICS.values():
-            units = touch.get(metric.unit_kind(programme))
+            units = touch.get(_unit_kind(metric, programme))
             if units:
                 refresh(programme, metric, units)
+
+
+_unit_kinds: dict[str, str] = {}
+
+
+def _unit_kind(metric: Any, programme: Programme) -> str:
+    """A metric's unit kind, worked out once per process (every write asks for every metric's)."""
+    if metric.name not in _unit_kinds:
+        _unit_kinds[metric.name] = metric.unit_kind(programme)
+    return _unit_kinds[metric.name]
 
 
 def saved(instances: Iterable[Any]) -> None:
