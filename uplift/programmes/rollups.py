@@ -42,7 +42,6 @@ from django.db.models import Min, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from uplift.core.bulk import insert_rows
 from uplift.core.signals import bulk_saved
 
 from .models import Programme, Rollup, RollupFact
@@ -302,47 +301,43 @@ def _add(programme: Programme, metric: str, delta: dict[RowKey, Decimal]) -> Non
 
 def rebuild(programme: Programme | None = None, since: datetime.date | None = None) -> int:
     """Recompute the rollups (of one programme, or all) from the records; with ``since``, only the
-    rows of that month and later (the earlier ones are taken to be right). Returns the row count."""
-    count = 0
-    programmes = [programme] if programme else list(Programme.objects.order_by("pk"))
-    from .metrics import METRICS
+    rows of that month and later (the earlier ones are taken to be right). Returns the row count.
 
+    The database does the work (:mod:`uplift.programmes.rebuild`): the same facts and rows as
+    :func:`facts` and :func:`contributions` compute here, without reading the records into Python.
+    """
+    from . import rebuild as set_based
+
+    programmes = [programme] if programme else list(Programme.objects.order_by("pk"))
     with suspended(), transaction.atomic():
-        for p in programmes:
-            for metric in METRICS.values():
-                unit_facts = facts(p, metric)
-                rows = contributions(metric, unit_facts, p.region_id)
-                old = Rollup.objects.filter(programme=p, metric=metric.name)
-                ledger = RollupFact.objects.filter(programme=p, metric=metric.name)
-                if since:
-                    old = old.filter(month__gte=since)
-                    rows = {k: v for k, v in rows.items() if k[0] >= since}
-                old.delete()
-                ledger.delete()
-                insert_rows(
-                    Rollup,
-                    ["programme_id", "metric", "month", "region_id", "cluster_id", "value"],
-                    ((p.pk, metric.name, m, r, c, v) for (m, r, c), v in rows.items() if v),
-                )
-                insert_rows(
-                    RollupFact,
-                    ["programme_id", "metric", "unit", "region_id", "cluster_id", "month", "value"],
-                    ((p.pk, metric.name, u, r, c, m, v) for (u, r, c), (m, v) in unit_facts.items()),
-                )
-                count += sum(1 for v in rows.values() if v)
+        count = set_based.rebuild(programmes, since, everything=programme is None)
+    set_based.vacuum()
     return count
 
 
 def differences(programme: Programme) -> list[str]:
-    """Where the stored rollups of ``programme`` differ from a computation from the records (empty
-    when they agree): what ``uplift rollups verify`` prints and the tests assert."""
+    """Where the stored rollups of ``programme`` — its rows and the ledger of facts they were made
+    from — differ from a computation from the records (empty when they agree): what ``uplift
+    rollups verify`` prints and the tests assert."""
     from .metrics import METRICS
 
     problems = []
     for metric in METRICS.values():
-        expected = {
-            k: v for k, v in contributions(metric, facts(programme, metric), programme.region_id).items() if v
+        unit_facts = facts(programme, metric)
+        ledger: Facts = {
+            (u, r, c): (m, v)
+            for u, r, c, m, v in RollupFact.objects.filter(
+                programme=programme, metric=metric.name
+            ).values_list("unit", "region_id", "cluster_id", "month", "value")
         }
+        if wrong := {k for k in unit_facts.keys() | ledger.keys() if unit_facts.get(k) != ledger.get(k)}:
+            unit, region, cluster = min(wrong)
+            problems.append(
+                f"{metric.name}: {len(wrong)} facts of the ledger differ from the records, the first "
+                f"unit {unit} region {region} cluster {cluster}: stored {ledger.get(min(wrong))}, "
+                f"records give {unit_facts.get(min(wrong))}"
+            )
+        expected = {k: v for k, v in contributions(metric, unit_facts, programme.region_id).items() if v}
         stored = {
             (m, r, c): v
             for m, r, c, v in Rollup.objects.filter(programme=programme, metric=metric.name).values_list(
