@@ -36,6 +36,7 @@ from . import audit, selectors
 from .export import xlsx_response
 from .forms import AttachmentForm
 from .models import HasAttachments
+from .paging import CappedPaginator
 from .services import ConflictError, attachment_add, attachments_closed_reason
 
 
@@ -239,7 +240,10 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
     """A filtered, sortable, paginated table of the records the user may see; ``?export=xlsx``."""
 
     template_name = "core/object_list.html"
-    paginate_by = 50
+    # The table pages itself (ListView's own paging would count the rows a second time), with a
+    # paginator that counts at most 10,000 of them (decision 0008).
+    paginate_by = None
+    table_pagination = {"per_page": 50, "paginator_class": CappedPaginator}
 
     def get_queryset(self):
         qs = self.scoped()
