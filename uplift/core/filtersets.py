@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,18 @@ class RegionFilter(django_filters.CharFilter):
         if not value:
             return qs
         return qs.filter(in_subtree(self.field_name, region_prefix(value)))
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number: a record's id (``?cluster=12``) or a year. Anything else, or a number no
+    database column holds (``?cluster=4.6e49``), is a clear error on the field, not a server error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**63 - 1)  # a BIGINT / SQLite INTEGER
+        super().__init__(*args, **kwargs)
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -72,7 +85,7 @@ class AttachmentFilterSet(BaseFilterSet):
     record = django_filters.ChoiceFilter(
         choices=_attachable_choices, method="of_type", label=_("Record type")
     )
-    object_id = django_filters.NumberFilter(label=_("Record id"))
+    object_id = IntegerFilter(label=_("Record id"))
     removed = django_filters.BooleanFilter(
         field_name="removed_at", lookup_expr="isnull", exclude=True, label=_("Removed")
     )

@@ -7,7 +7,7 @@ list's own ``region`` and ``cluster`` filters it is the same slice as the figure
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.filtersets import BaseFilterSet, RegionFilter
+from uplift.core.filtersets import BaseFilterSet, IntegerFilter, RegionFilter
 from uplift.programmes.filtersets import visible_programmes
 from uplift.registry.filtersets import counted_in
 
@@ -65,7 +65,7 @@ class ServiceProjectFilterSet(BaseFilterSet):
     programme = _programme("pilot__programme")
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
     region = RegionFilter(field_name="pilot__cluster__region_id")
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+    institution = IntegerFilter(field_name="institution_id", label=_("Institution"))
 
     class Meta:
         model = ServiceProject
@@ -74,7 +74,7 @@ class ServiceProjectFilterSet(BaseFilterSet):
 
 class ProjectKpiFilterSet(BaseFilterSet):
     search_fields = ("project__title", "note")
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
+    project = IntegerFilter(field_name="project_id", label=_("Service project"))
     kind = django_filters.ChoiceFilter(choices=KpiKind.choices, label=_("Indicator"))
 
     class Meta:
@@ -86,12 +86,12 @@ class ActivityFilterSet(BaseFilterSet):
     search_fields = ("topic", "place", "external_id", "project__title")
     programme = _programme("programme")
     counted_in = _counted_in(selectors.counted_activities)
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
+    project = IntegerFilter(field_name="project_id", label=_("Service project"))
     status = django_filters.ChoiceFilter(choices=ActivityStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("Kind"))
     region = RegionFilter(field_name="region_id")
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+    cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster"))
+    institution = IntegerFilter(field_name="institution_id", label=_("Institution"))
     held_after = django_filters.DateFilter(
         field_name="held_on", lookup_expr="gte", label=_("Held on or after")
     )
@@ -107,13 +107,13 @@ class ActivityFilterSet(BaseFilterSet):
 class ParticipationFilterSet(BaseFilterSet):
     search_fields = ("enterprise__name", "enterprise__credit_code", "activity__topic")
     counted_in = _counted_in(selectors.counted_participations)
-    activity = django_filters.NumberFilter(field_name="activity_id", label=_("Activity"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise"))
+    activity = IntegerFilter(field_name="activity_id", label=_("Activity"))
+    enterprise = IntegerFilter(field_name="enterprise_id", label=_("Enterprise"))
     status = django_filters.ChoiceFilter(
         field_name="activity__status", choices=ActivityStatus.choices, label=_("Activity status")
     )
     region = RegionFilter(field_name="region_id", label=_("Enterprise's region code"))
-    cluster = django_filters.NumberFilter(field_name="activity__cluster_id", label=_("Cluster"))
+    cluster = IntegerFilter(field_name="activity__cluster_id", label=_("Cluster"))
 
     class Meta:
         model = Participation
@@ -123,7 +123,7 @@ class ParticipationFilterSet(BaseFilterSet):
 class GradeRecordFilterSet(BaseFilterSet):
     search_fields = ("institution__name", "project_title", "source")
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"))
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+    institution = IntegerFilter(field_name="institution_id", label=_("Institution"))
     since = django_filters.DateFilter(field_name="accepted_on", lookup_expr="gte", label=_("From"))
 
     class Meta:
@@ -136,16 +136,16 @@ class ProblemFilterSet(BaseFilterSet):
     found_in = _counted_in(selectors.found_problems)
     solved_in = _counted_in(selectors.solved_problems)
     programme = _programme("programme")
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
-    activity = django_filters.NumberFilter(field_name="activity_id", label=_("Activity"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise"))
+    project = IntegerFilter(field_name="project_id", label=_("Service project"))
+    activity = IntegerFilter(field_name="activity_id", label=_("Activity"))
+    enterprise = IntegerFilter(field_name="enterprise_id", label=_("Enterprise"))
     status = django_filters.ChoiceFilter(choices=ProblemStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=ProblemCategory.choices, label=_("Category"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     region = RegionFilter(field_name="region_id", label=_("Enterprise's region code"))
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+    cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster"))
+    institution = IntegerFilter(field_name="institution_id", label=_("Institution"))
 
     class Meta:
         model = Problem
@@ -162,7 +162,7 @@ class StandardFilterSet(BaseFilterSet):
     search_fields = ("number", "title", "issued_by")
     level = django_filters.ChoiceFilter(choices=StandardLevel.choices, label=_("Level"))
     status = django_filters.ChoiceFilter(choices=StandardStatus.choices, label=_("Status"))
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster served"))
+    cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster served"))
 
     class Meta:
         model = Standard
@@ -174,13 +174,13 @@ class StandardWorkFilterSet(BaseFilterSet):
     counted_in = _counted_in(selectors.local_standard_works, _("Local standards counted in programme"))
     drafted_in = _counted_in(selectors.standard_works, _("Standards counted in programme"))
     programme = _programme("programme")
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
+    project = IntegerFilter(field_name="project_id", label=_("Service project"))
     kind = django_filters.ChoiceFilter(choices=StandardWorkKind.choices, label=_("Kind"))
     level = django_filters.ChoiceFilter(
         field_name="standard__level", choices=StandardLevel.choices, label=_("Level")
     )
     region = RegionFilter(field_name="region_id")
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+    cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster"))
 
     class Meta:
         model = StandardWork
@@ -191,11 +191,11 @@ class EvaluationReportFilterSet(BaseFilterSet):
     search_fields = ("report_number", "enterprise__name", "enterprise__credit_code", "standard__number")
     counted_in = _counted_in(selectors.counted_evaluation_reports)
     programme = _programme("programme")
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise"))
+    project = IntegerFilter(field_name="project_id", label=_("Service project"))
+    enterprise = IntegerFilter(field_name="enterprise_id", label=_("Enterprise"))
     conclusion = django_filters.ChoiceFilter(choices=EvaluationConclusion.choices, label=_("Conclusion"))
     region = RegionFilter(field_name="region_id", label=_("Enterprise's region code"))
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+    cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster"))
 
     class Meta:
         model = EvaluationReport
@@ -206,13 +206,13 @@ class BenefitFilterSet(BaseFilterSet):
     search_fields = ("enterprise__name", "enterprise__credit_code", "calculation", "evidence")
     counted_in = _counted_in(selectors.verified_benefits)
     programme = _programme("programme")
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Service project"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise"))
+    project = IntegerFilter(field_name="project_id", label=_("Service project"))
+    enterprise = IntegerFilter(field_name="enterprise_id", label=_("Enterprise"))
     kind = django_filters.ChoiceFilter(choices=BenefitKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=BenefitStatus.choices, label=_("Status"))
-    year = django_filters.NumberFilter(field_name="year", label=_("Year"))
+    year = IntegerFilter(field_name="year", label=_("Year"))
     region = RegionFilter(field_name="region_id")
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+    cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster"))
 
     class Meta:
         model = Benefit
@@ -233,7 +233,7 @@ class AcceptanceFilterSet(BaseFilterSet):
     programme = _programme("project__pilot__programme")
     status = django_filters.ChoiceFilter(choices=AcceptanceStatus.choices, label=_("Status"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"))
-    institution = django_filters.NumberFilter(field_name="project__institution_id", label=_("Institution"))
+    institution = IntegerFilter(field_name="project__institution_id", label=_("Institution"))
     region = RegionFilter(field_name="project__pilot__cluster__region_id")
 
     class Meta:
@@ -245,8 +245,8 @@ class AcceptanceReviewFilterSet(BaseFilterSet):
     search_fields = ("acceptance__project__title", "acceptance__project__institution__name", "expert__name")
     programme = _programme("acceptance__project__pilot__programme")
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
-    acceptance = django_filters.NumberFilter(field_name="acceptance_id", label=_("Acceptance"))
-    expert = django_filters.NumberFilter(field_name="expert_id", label=_("Expert"))
+    acceptance = IntegerFilter(field_name="acceptance_id", label=_("Acceptance"))
+    expert = IntegerFilter(field_name="expert_id", label=_("Expert"))
 
     class Meta:
         model = AcceptanceReview

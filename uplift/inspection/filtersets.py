@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.filtersets import BaseFilterSet, RegionFilter
+from uplift.core.filtersets import BaseFilterSet, IntegerFilter, RegionFilter
 from uplift.registry.filtersets import counted_in
 
 from . import selectors
@@ -18,9 +18,9 @@ class InspectionFilterSet(BaseFilterSet):
     sampled_in = counted_in(selectors.programme_batches, _("Sampled in programme's region"))
     passed_in = counted_in(selectors.programme_passed_batches, _("Passed in programme's region"))
     region = RegionFilter(field_name="region_id", label=_("Enterprise's region code"))
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+    cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster"))
     industry = django_filters.CharFilter(field_name="industry_id", label=_("Industry code"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("Enterprise"))
+    enterprise = IntegerFilter(field_name="enterprise_id", label=_("Enterprise"))
     product_category = django_filters.CharFilter(label=_("Product category"))
     level = django_filters.ChoiceFilter(choices=InspectionLevel.choices, label=_("Level"))
     result = django_filters.ChoiceFilter(choices=InspectionResult.choices, label=_("Result"))

@@ -6,7 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from uplift.accounts.access import in_subtree, region_prefix
-from uplift.core.filtersets import BaseFilterSet, RegionFilter
+from uplift.core.filtersets import BaseFilterSet, IntegerFilter, RegionFilter
 from uplift.programmes.filtersets import visible_programmes
 from uplift.registry.filtersets import counted_in
 
@@ -41,7 +41,7 @@ def _procured_in(selector_name: str):
 
 
 def _cluster_filter(lookup: str):
-    return django_filters.NumberFilter(field_name=lookup, label=_("Cluster"))
+    return IntegerFilter(field_name=lookup, label=_("Cluster"))
 
 
 def _tender_filter(field_name: str = "tender"):
@@ -62,7 +62,7 @@ class TenderFilterSet(BaseFilterSet):
     )
     procured_in = _procured_in("procurement_tenders")
     region = RegionFilter(method="in_region")
-    cluster = django_filters.NumberFilter(method="for_cluster", label=_("Cluster"))
+    cluster = IntegerFilter(method="for_cluster", label=_("Cluster"))
 
     def in_region(self, qs, name, value):
         value = (value or "").strip()
@@ -121,7 +121,7 @@ class BidFilterSet(BaseFilterSet):
     programme = _programme_filter("lot__tender__programme")
     tender = _tender_filter("lot__tender")
     status = django_filters.ChoiceFilter(choices=BidStatus.choices, label=_("Status"))
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+    institution = IntegerFilter(field_name="institution_id", label=_("Institution"))
 
     class Meta:
         model = Bid
@@ -131,7 +131,7 @@ class BidFilterSet(BaseFilterSet):
 class PanelMemberFilterSet(BaseFilterSet):
     search_fields = ("expert__name", "tender__reference")
     tender = _tender_filter()
-    expert = django_filters.NumberFilter(field_name="expert_id", label=_("Expert"))
+    expert = IntegerFilter(field_name="expert_id", label=_("Expert"))
 
     class Meta:
         model = PanelMember
@@ -165,7 +165,7 @@ class ContractFilterSet(BaseFilterSet):
     region = RegionFilter(field_name="award__lot__pilot__cluster__region_id")
     cluster = _cluster_filter("award__lot__pilot__cluster_id")
     procured_in = _procured_in("procurement_contracts")
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+    institution = IntegerFilter(field_name="institution_id", label=_("Institution"))
 
     class Meta:
         model = Contract
@@ -176,7 +176,7 @@ class MilestoneFilterSet(BaseFilterSet):
     search_fields = ("title", "contract__reference")
     status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices, label=_("Status"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due by"))
-    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+    contract = IntegerFilter(field_name="contract_id", label=_("Contract"))
 
     class Meta:
         model = Milestone
@@ -187,7 +187,7 @@ class PaymentFilterSet(BaseFilterSet):
     search_fields = ("reference", "contract__reference")
     since = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte", label=_("From"))
     until = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte", label=_("To"))
-    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+    contract = IntegerFilter(field_name="contract_id", label=_("Contract"))
 
     class Meta:
         model = Payment

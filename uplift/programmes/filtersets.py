@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.filtersets import BaseFilterSet, RegionFilter
+from uplift.core.filtersets import BaseFilterSet, IntegerFilter, RegionFilter
 
 from .models import PilotProject, Programme, Target
 
@@ -41,7 +41,7 @@ class PilotProjectFilterSet(BaseFilterSet):
         queryset=visible_programmes, to_field_name="slug", label=_("Programme")
     )
     region = RegionFilter(field_name="cluster__region_id")
-    cluster = django_filters.NumberFilter(field_name="cluster_id", label=_("Cluster"))
+    cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster"))
 
     class Meta:
         model = PilotProject
