@@ -158,10 +158,20 @@ def pages() -> list[tuple[str, str]]:
         ("dashboard (Qichun cluster)", f"/programmes/hubei-2018/dashboard/?cluster={cluster.pk}"),
         ("API dashboard", "/api/programmes/programmes/hubei-2018/dashboard/"),
         ("enterprise list", "/registry/enterprises/"),
-        ("enterprise list, search", "/registry/enterprises/?q=蕲艾"),
+        ("enterprise list, search (2 characters: a scan)", "/registry/enterprises/?q=蕲艾"),
+        ("enterprise list, search (4 characters: trigrams)", "/registry/enterprises/?q=蕲春蕲艾"),
+        ("enterprise list, served (drill-down)", "/registry/enterprises/?served_in=hubei-2018"),
+        ("enterprise list, served in Huanggang", "/registry/enterprises/?served_in=hubei-2018&region=421100"),
         ("inspection list", "/inspection/inspections/"),
+        ("inspection list, sampled (drill-down)", "/inspection/inspections/?sampled_in=hubei-2018"),
+        (
+            "inspection list, passed in Qichun",
+            f"/inspection/inspections/?passed_in=hubei-2018&cluster={cluster.pk}",
+        ),
         ("participation list", "/delivery/participations/"),
-        ("pass rates by region", "/inspection/rates/?by=region"),
+        ("participation list, counted (drill-down)", "/delivery/participations/?counted_in=hubei-2018"),
+        ("API participations, counted", "/api/delivery/participations/?counted_in=hubei-2018"),
+        ("pass rates by region (live GROUP BY)", "/inspection/rates/?by=region"),
     ]
 
 

