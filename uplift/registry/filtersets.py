@@ -74,6 +74,12 @@ def counted_in(selector, label):
         if programme is None:
             return qs
         chosen = (import_string(selector) if isinstance(selector, str) else selector)(programme)
+        if chosen.model is qs.model and not (
+            chosen.query.distinct or qs.query.distinct or chosen.query.annotations
+        ):
+            # The same table: add the selector's conditions rather than a semi-join of the table
+            # with itself (the batches passed in a cluster: 239 → … ms at 2M batches).
+            return qs & chosen.order_by()
         return qs.filter(pk__in=chosen.values("pk"))
 
     return ProgrammeSlugFilter(queryset=visible_programmes, to_field_name="slug", method=method, label=label)
