@@ -54,7 +54,8 @@ def capped_count(qs: QuerySet) -> tuple[int, bool]:
 
 class CappedPaginator(Paginator):
     """A paginator that never counts more than :data:`CAP` rows; ``exact`` says whether ``count``
-    is a count or an estimate, and ``capped`` that the pages stop before the last record."""
+    is a count, ``capped`` that the pages stop before the last record, and ``estimated`` that the
+    count past the cap is the planner's estimate."""
 
     @cached_property
     def _counted(self) -> tuple[int, bool]:
@@ -71,7 +72,13 @@ class CappedPaginator(Paginator):
 
     @property
     def capped(self) -> bool:
+        """More rows match than the pages reach."""
         return self.count > CAP
+
+    @property
+    def estimated(self) -> bool:
+        """Past the cap, the count is the planner's estimate (not merely "more than CAP")."""
+        return self.count > CAP + 1
 
     @cached_property
     def num_pages(self) -> int:  # type: ignore[override]

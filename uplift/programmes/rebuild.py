@@ -107,8 +107,8 @@ def _places(root: str) -> None:
         chain = ancestors(code)
         pairs += [(code, place) for place in (chain if root in chain else [*chain, root])]
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {PLACES}")  # noqa: S608 (a constant name)
         cursor.executemany(f"INSERT INTO {PLACES} (leaf, place) VALUES (%s, %s)", pairs)  # noqa: S608
+        _analyze(cursor, PLACES)
 
 
 def rebuild_metric(
@@ -206,8 +206,6 @@ class scratch_tables:
                 "month date, value decimal(20, 2))"
             )
         _places(self.root)
-        with connection.cursor() as cursor:
-            _analyze(cursor, PLACES)
 
     def __exit__(self, *exc: Any) -> None:
         with connection.cursor() as cursor:
@@ -226,26 +224,25 @@ def rebuild(programmes: list[Programme], since: datetime.date | None = None, eve
     from .metrics import METRICS
 
     count = 0
-    with _bulk_mode(everything):
+    with _bulk_mode(everything) as emptied:
         for programme in programmes:
             with scratch_tables(programme.region_id):
                 for metric in METRICS.values():
-                    count += rebuild_metric(
-                        programme, metric, since, fresh=everything and connection.vendor == "postgresql"
-                    )
+                    count += rebuild_metric(programme, metric, since, fresh=emptied)
     return count
 
 
 class _bulk_mode:
-    """PostgreSQL: more memory for the grouping, and the ledger's unique index rebuilt once."""
+    """PostgreSQL: more memory for the grouping, and the ledger's unique index rebuilt once.
+    Entering says whether the ledger was emptied (``everything``, on PostgreSQL)."""
 
     def __init__(self, everything: bool) -> None:
         self.everything = everything
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> bool:
         self.postgres = connection.vendor == "postgresql"
         if not self.postgres:
-            return
+            return False
         table = _q(RollupFact._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -256,6 +253,7 @@ class _bulk_mode:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {LEDGER_KEY}")
             if self.everything:
                 cursor.execute(f"TRUNCATE {table}")
+        return self.everything
 
     def __exit__(self, *exc: Any) -> None:
         if self.postgres and exc[0] is None:

@@ -331,11 +331,12 @@ def differences(programme: Programme) -> list[str]:
             ).values_list("unit", "region_id", "cluster_id", "month", "value")
         }
         if wrong := {k for k in unit_facts.keys() | ledger.keys() if unit_facts.get(k) != ledger.get(k)}:
-            unit, region, cluster = min(wrong)
+            first = min(wrong)
+            unit, region, cluster = first
             problems.append(
                 f"{metric.name}: {len(wrong)} facts of the ledger differ from the records, the first "
-                f"unit {unit} region {region} cluster {cluster}: stored {ledger.get(min(wrong))}, "
-                f"records give {unit_facts.get(min(wrong))}"
+                f"unit {unit} region {region} cluster {cluster}: stored {ledger.get(first)}, "
+                f"records give {unit_facts.get(first)}"
             )
         expected = {k: v for k, v in contributions(metric, unit_facts, programme.region_id).items() if v}
         stored = {
