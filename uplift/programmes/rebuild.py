@@ -111,36 +111,67 @@ def _places(root: str) -> None:
         _analyze(cursor, PLACES)
 
 
-def rebuild_metric(
-    programme: Programme, metric: Any, since: datetime.date | None, fresh: bool = False
-) -> int:
-    """Replace ``metric``'s ledger and rollup rows (those from ``since`` on) for ``programme``
-    (``fresh``: the ledger was emptied already). Returns the number of rollup rows written. Needs
-    :class:`scratch_tables` around it."""
+def _month_code(expr: str) -> str:
+    """SQL for :func:`~uplift.programmes.rollups.cell_unit` of a month (201806)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {expr}) * 100 + EXTRACT(MONTH FROM {expr}) AS bigint)"
+    return f"CAST(strftime('%%Y%%m', {expr}) AS integer)"
+
+
+def _signature(programme: Programme, metric: Any) -> tuple:
+    """What decides a metric's facts: two metrics with the same signature (enterprises served and
+    enterprises taking part, today) have the same facts and rows, built once."""
     from .rollups import _distinct
 
+    enterprises = metric.cluster_lookup is None
+    rows, params = (_enterprise_rows if enterprises else _record_rows)(programme, metric)
+    return (enterprises, _distinct(metric), rows, params)
+
+
+def rebuild_metric(
+    programme: Programme,
+    metric: Any,
+    since: datetime.date | None,
+    fresh: bool = False,
+    built: dict[tuple, str] | None = None,
+) -> int:
+    """Replace ``metric``'s ledger and rollup rows (those from ``since`` on) for ``programme``
+    (``fresh``: the ledger was emptied already); ``built`` maps the signatures of the metrics
+    rebuilt before to their names, and a metric with a twin there is copied from it. Returns the
+    number of rollup rows written. Needs :class:`scratch_tables` around it."""
     key = {"programme_id": programme.pk, "metric": metric.name}
     if not fresh:
         RollupFact.objects.filter(**key).delete()
     old = Rollup.objects.filter(**key)
     old.filter(month__gte=since).delete() if since else old.delete()
 
-    rows, params = (_enterprise_rows if metric.cluster_lookup is None else _record_rows)(programme, metric)
-    distinct = _distinct(metric)
+    signature = _signature(programme, metric)
+    built = {} if built is None else built
+    if signature in built:
+        return _copy(programme, built[signature], metric.name, since)
+    built[signature] = metric.name
+    enterprises, distinct, rows, params = signature
     start = programme.start_date.replace(day=1)
     fact, rollup = _q(RollupFact._meta.db_table), _q(Rollup._meta.db_table)
-    value = "1" if distinct else "SUM(COALESCE(v, 0))"
+    records = (
+        "SELECT ru AS u, COALESCE(NULLIF(rr, ''), %s) AS r, COALESCE(rc, 0) AS c, "  # noqa: S608
+        f"{_as_date('COALESCE(rd, %s)')} AS d, rv AS v FROM ({rows}) AS rec"
+    )
     with connection.cursor() as cursor:
         # The facts go to a temporary table first (no write-ahead log, no triggers), are copied
         # to the ledger, and the rows are grouped from it rather than from the whole ledger.
         # (TRUNCATE on PostgreSQL: a DELETE leaves the dead rows of the last metric, millions
         # perhaps, for every later scan to read; nothing vacuums a temporary table.)
         cursor.execute(f"TRUNCATE {FACTS}" if connection.vendor == "postgresql" else f"DELETE FROM {FACTS}")  # noqa: S608
+        if distinct:  # a fact per unit, region and cluster, in its first month
+            facts = f"SELECT u, r, c, MIN(d), 1 FROM ({records}) AS f GROUP BY u, r, c"  # noqa: S608
+        else:  # a fact per cell: month × region × cluster, its records' sum
+            facts = (
+                f"SELECT {_month_code('d')}, r, c, d, SUM(COALESCE(v, 0)) FROM ({records}) AS f "  # noqa: S608
+                "GROUP BY r, c, d"
+            )
         cursor.execute(
-            f"INSERT INTO {FACTS} (unit, region_id, cluster_id, month, value) "  # noqa: S608
-            f"SELECT u, r, c, {_as_date('MIN(d)')}, {value} FROM ("
-            "SELECT ru AS u, COALESCE(NULLIF(rr, ''), %s) AS r, COALESCE(rc, 0) AS c, "
-            f"COALESCE(rd, %s) AS d, rv AS v FROM ({rows}) AS rec) AS f GROUP BY u, r, c",
+            f"INSERT INTO {FACTS} (unit, region_id, cluster_id, month, value) {facts}",  # noqa: S608
             (programme.region_id, start, *params),
         )
         _analyze(cursor, FACTS)
@@ -149,7 +180,7 @@ def rebuild_metric(
             f"SELECT %s, %s, unit, region_id, cluster_id, month, value FROM {FACTS}",
             (programme.pk, metric.name),
         )
-        if distinct:
+        if distinct and not enterprises:
             # Per unit and place, the first month: a unit in two counties of one city counts once
             # in the city. The rows under 0 take each unit's first month over its clusters.
             facts = (
@@ -162,15 +193,18 @@ def rebuild_metric(
             )
             measure = "COUNT(*)"
         else:
-            # A sum adds up: total each (month, region, cluster) first, then spread over the places.
-            sums = (
-                f"SELECT month AS m, region_id, cluster_id AS c, SUM(value) AS v FROM {FACTS} "  # noqa: S608
-                "GROUP BY month, region_id, cluster_id"
+            # Each cell (month × county × cluster) totalled first, then spread over the places. A
+            # sum adds up; so does a count of enterprises, each in one region and one month (the
+            # rows under 0 count an enterprise of several clusters once).
+            total = "COUNT(*)" if distinct else "SUM(value)"
+            under_0 = "COUNT(DISTINCT unit)" if distinct else "SUM(value)"
+            cells = (
+                f"SELECT month AS m, region_id, cluster_id AS c, {total} AS v FROM {FACTS} "  # noqa: S608
+                f"WHERE cluster_id <> 0 GROUP BY month, region_id, cluster_id "
+                f"UNION ALL SELECT month, region_id, 0, {under_0} FROM {FACTS} GROUP BY month, region_id"
             )
             under = (
-                f"SELECT x.m, p.place, x.c, x.v FROM ({sums}) AS x "  # noqa: S608
-                f"JOIN {PLACES} AS p ON p.leaf = x.region_id WHERE x.c <> 0 "
-                f"UNION ALL SELECT x.m, p.place, 0, x.v FROM ({sums}) AS x "
+                f"SELECT x.m, p.place, x.c, x.v FROM ({cells}) AS x "  # noqa: S608
                 f"JOIN {PLACES} AS p ON p.leaf = x.region_id"
             )
             measure = "SUM(v)"
@@ -180,6 +214,25 @@ def rebuild_metric(
             + ("WHERE m >= %s " if since else "")
             + f"GROUP BY m, place, c HAVING {measure} <> 0",
             (programme.pk, metric.name, *((since,) if since else ())),
+        )
+        return cursor.rowcount
+
+
+def _copy(programme: Programme, twin: str, name: str, since: datetime.date | None) -> int:
+    """Give metric ``name`` the ledger and rollup rows just built for its twin."""
+    fact, rollup = _q(RollupFact._meta.db_table), _q(Rollup._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {fact} (programme_id, metric, unit, region_id, cluster_id, month, value) "  # noqa: S608
+            f"SELECT programme_id, %s, unit, region_id, cluster_id, month, value FROM {fact} "
+            "WHERE programme_id = %s AND metric = %s",
+            (name, programme.pk, twin),
+        )
+        cursor.execute(
+            f"INSERT INTO {rollup} (programme_id, metric, month, region_id, cluster_id, value) "  # noqa: S608
+            f"SELECT programme_id, %s, month, region_id, cluster_id, value FROM {rollup} "
+            "WHERE programme_id = %s AND metric = %s" + (" AND month >= %s" if since else ""),
+            (name, programme.pk, twin, *((since,) if since else ())),
         )
         return cursor.rowcount
 
@@ -226,9 +279,10 @@ def rebuild(programmes: list[Programme], since: datetime.date | None = None, eve
     count = 0
     with _bulk_mode(everything) as emptied:
         for programme in programmes:
+            built: dict[tuple, str] = {}
             with scratch_tables(programme.region_id):
                 for metric in METRICS.values():
-                    count += rebuild_metric(programme, metric, since, fresh=emptied)
+                    count += rebuild_metric(programme, metric, since, fresh=emptied, built=built)
     return count
 
 

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
+import operator
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -88,23 +90,110 @@ def ancestors(code: str) -> list[str]:
 # --- Facts and contributions -------------------------------------------------------------------------
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def facts(programme: Programme, metric: Any, units: Iterable[int] | None = None) -> Facts:
     """What each unit of ``metric`` brings to it in ``programme``: all units, or those named.
 
     A record without a region counts in the programme's region; one without a date (a pilot not
-    yet started) in the programme's first month.
+    yet started) in the programme's first month. For an additive metric the facts are its cells
+    (:func:`cell_facts`): those of the named units' records, or all.
     """
+    if additive(metric):
+        return cell_facts(programme, metric, None if units is None else cells_of(programme, metric, units))
     if units is None:
         return _facts(programme, metric, None)
     out: Facts = {}
     for chunk in _chunks(sorted(set(units))):
         out.update(_facts(programme, metric, chunk))
     return out
+
+
+def additive(metric: Any) -> bool:
+    """Whether ``metric`` adds its records up (a count or a sum of them, not a distinct count): its
+    ledger holds one fact per *cell* — month × region × cluster — instead of one per record, since
+    a sum needs nothing more (5M participations make some 10,000 cells)."""
+    return not _distinct(metric)
+
+
+def cell_unit(month: datetime.date) -> int:
+    """The ledger's unit of an additive metric's cell of ``month``: 201806 for June 2018 (the cell
+    is the fact's key with its region and cluster)."""
+    return month.year * 100 + month.month
+
+
+def _cell(programme: Programme, when: Any, region: str | None, cluster: int | None) -> FactKey:
+    month = month_of(when) if when else month_of(programme.start_date)
+    return (cell_unit(month), region or programme.region_id, cluster or 0)
+
+
+def cells_of(programme: Programme, metric: Any, units: Iterable[int]) -> set[FactKey]:
+    """The cells the records of ``units`` count in now (an additive metric)."""
+    fields = [metric.date_lookup, metric.region_lookup, metric.cluster_lookup]
+    out: set[FactKey] = set()
+    for chunk in _chunks(sorted({u for u in units if u is not None})):
+        qs = metric.records(programme).order_by().filter(**{f"{metric.count_of}__in": chunk})
+        out |= {_cell(programme, *row) for row in qs.values_list(*fields).distinct()}
+    return out
+
+
+def cell_facts(programme: Programme, metric: Any, cells: set[FactKey] | None = None) -> Facts:
+    """An additive metric's facts: per cell, its month and the sum of its records' values (all
+    cells, or the ones named). The records are narrowed to the cells' regions, clusters and months
+    in the query, and to the cells themselves here."""
+    qs = metric.records(programme).order_by()
+    if cells is not None:
+        if not cells:
+            return {}
+        qs = qs.filter(_cells_filter(programme, metric, cells))
+    out: Facts = {}
+    value = metric.sum_of or models.Value(1)
+    fields = [metric.date_lookup, metric.region_lookup, metric.cluster_lookup]
+    for when, region, cluster, amount in qs.values_list(*fields, value).iterator(chunk_size=CHUNK):
+        key = _cell(programme, when, region, cluster)
+        if cells is None or key in cells:
+            month = datetime.date(key[0] // 100, key[0] % 100, 1)
+            out[key] = (month, out.get(key, (month, Decimal(0)))[1] + Decimal(amount or 0))
+    return out
+
+
+def _cells_filter(programme: Programme, metric: Any, cells: set[FactKey]) -> models.Q:
+    """Records possibly in ``cells``: in one of their regions, clusters and months (a record with
+    no region, cluster or date counts in the programme's region, under 0, in its first month)."""
+    regions = {r for _, r, _ in cells}
+    clusters = {c for _, _, c in cells}
+    months = {datetime.date(u // 100, u % 100, 1) for u, _, _ in cells}
+    region, cluster, date = metric.region_lookup, metric.cluster_lookup, metric.date_lookup
+    q = models.Q(**{f"{region}__in": regions})
+    if programme.region_id in regions:
+        q |= models.Q(**{f"{region}__isnull": True}) | models.Q(**{region: ""})
+    in_cluster = models.Q(**{f"{cluster}__in": clusters - {0}})
+    if 0 in clusters:
+        in_cluster |= models.Q(**{f"{cluster}__isnull": True})
+    moment = isinstance(_field(metric.records(programme).model, date), models.DateTimeField)
+
+    def bound(month: datetime.date) -> datetime.date | datetime.datetime:
+        # A moment's month is its month in the local time zone, as month_of and the rebuild say.
+        return timezone.make_aware(datetime.datetime.combine(month, datetime.time.min)) if moment else month
+
+    dated = models.Q()
+    for month in months:  # (a few months: a write touches its records' months)
+        nxt = (month + datetime.timedelta(days=32)).replace(day=1)
+        dated |= models.Q(**{f"{date}__gte": bound(month), f"{date}__lt": bound(nxt)})
+    if month_of(programme.start_date) in months:
+        dated |= models.Q(**{f"{date}__isnull": True})
+    return q & in_cluster & dated
+
+
+def _field(model: type[models.Model], lookup: str) -> Any:
+    """The model field a lookup (``activity__held_on``) ends at."""
+    *path, name = lookup.split("__")
+    for part in path:
+        model = model._meta.get_field(part).related_model
+    return model._meta.get_field(name)
 
 
 def _facts(programme: Programme, metric: Any, units: list[int] | None) -> Facts:
@@ -218,28 +307,64 @@ def _by_unit(unit_facts: Facts) -> dict[int, Facts]:
     return out
 
 
-def refresh(programme: Programme, metric: Any, units: Iterable[int]) -> int:
+def refresh(programme: Programme, metric: Any, units: Iterable[int], cells: Iterable[FactKey] = ()) -> int:
     """Bring the rollups of ``metric`` up to date for ``units`` after their records changed.
 
-    Returns how many units changed. Safe to call for units that did not change (nothing is
-    written) and to call twice (the second call finds the ledger current).
+    For an additive metric the cells the units' records are in now, and ``cells`` (those they were
+    in before the write, from :func:`cells_of`), are recomputed whole. Returns how many units (or
+    cells) changed. Safe to call for units that did not change (nothing is written) and to call
+    twice (the second call finds the ledger current).
     """
     units = sorted({u for u in units if u is not None})
+    if additive(metric):
+        keys = cells_of(programme, metric, units) | set(cells)
+        if not keys:
+            return 0
+        fresh = cell_facts(programme, metric, keys)
+        stored = {
+            (u, r, c): (m, v)
+            for u, r, c, m, v in RollupFact.objects.filter(
+                programme=programme,
+                metric=metric.name,
+                unit__in={k[0] for k in keys},
+                region_id__in={k[1] for k in keys},
+                cluster_id__in={k[2] for k in keys},
+            ).values_list("unit", "region_id", "cluster_id", "month", "value")
+            if (u, r, c) in keys
+        }
+        changed = sorted(k for k in keys if fresh.get(k) != stored.get(k))
+        old = {k: stored[k] for k in changed if k in stored}
+        new = {k: fresh[k] for k in changed if k in fresh}
+        forget = [
+            functools.reduce(operator.or_, (models.Q(unit=u, region_id=r, cluster_id=c) for u, r, c in chunk))
+            for chunk in _chunks(changed, 200)
+        ]
+        return _write(programme, metric, old, new, forget, len(changed))
     if not units:
         return 0
     fresh = _by_unit(facts(programme, metric, units))
     stored = _by_unit(_ledger(programme, metric, units))
     changed = [u for u in units if fresh.get(u, {}) != stored.get(u, {})]
+    old = {k: v for u in changed for k, v in stored.get(u, {}).items()}
+    new = {k: v for u in changed for k, v in fresh.get(u, {}).items()}
+    forget = [models.Q(unit__in=chunk) for chunk in _chunks(changed)]
+    return _write(programme, metric, old, new, forget, len(changed))
+
+
+def _write(
+    programme: Programme, metric: Any, old: Facts, new: Facts, forget: list[models.Q], changed: int
+) -> int:
+    """Replace the ledger's facts ``old`` (the rows the ``forget`` conditions select) by ``new``,
+    and add the difference of their contributions to the rollup rows."""
     if not changed:
         return 0
     root = programme.region_id
-    old = contributions(metric, {k: v for u in changed for k, v in stored.get(u, {}).items()}, root)
-    new = contributions(metric, {k: v for u in changed for k, v in fresh.get(u, {}).items()}, root)
-    delta = {key: new.get(key, 0) - old.get(key, 0) for key in old.keys() | new.keys()}
+    before, after = contributions(metric, old, root), contributions(metric, new, root)
+    delta = {key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()}
     with transaction.atomic():
         _add(programme, metric.name, {k: v for k, v in delta.items() if v})
-        for chunk in _chunks(changed):
-            RollupFact.objects.filter(programme=programme, metric=metric.name, unit__in=chunk).delete()
+        for condition in forget:
+            RollupFact.objects.filter(condition, programme=programme, metric=metric.name).delete()
         RollupFact.objects.bulk_create(
             [
                 RollupFact(
@@ -251,12 +376,11 @@ def refresh(programme: Programme, metric: Any, units: Iterable[int]) -> int:
                     month=month,
                     value=value,
                 )
-                for u in changed
-                for (unit, region, cluster), (month, value) in fresh.get(u, {}).items()
+                for (unit, region, cluster), (month, value) in new.items()
             ],
             batch_size=CHUNK,
         )
-    return len(changed)
+    return changed
 
 
 def _add(programme: Programme, metric: str, delta: dict[RowKey, Decimal]) -> None:
@@ -584,8 +708,14 @@ def _merge(*touches: Touch) -> Touch:
     return out
 
 
-def apply(touch: Touch) -> None:
-    """Refresh every metric counting a kind of unit in ``touch``, in the programmes it names."""
+#: Before a write, per (programme id, metric name), the cells of the additive metrics its records
+#: were in (:func:`cells_before`): the write may move them out, and its upkeep recomputes them.
+Cells = dict[tuple[int, str], set[FactKey]]
+
+
+def _targets(touch: Touch) -> Iterator[tuple[Programme, Any, set[int]]]:
+    """(programme, metric, units) for every metric counting a kind of unit in ``touch``, in the
+    programmes it names (or whose region holds what was written)."""
     from uplift.accounts.access import region_prefix
 
     from .metrics import METRICS
@@ -606,7 +736,24 @@ def apply(touch: Touch) -> None:
         for metric in METRICS.values():
             units = touch.get(_unit_kind(metric, programme))
             if units:
-                refresh(programme, metric, units)
+                yield programme, metric, units
+
+
+def cells_before(touch: Touch) -> Cells:
+    """The cells the touched units' records are in, read before a write changes them."""
+    return {
+        (programme.pk, metric.name): cells_of(programme, metric, units)
+        for programme, metric, units in _targets(touch)
+        if additive(metric)
+    }
+
+
+def apply(touch: Touch, cells: Cells | None = None) -> None:
+    """Refresh every metric counting a kind of unit in ``touch``, in the programmes it names, and
+    the ``cells`` the records were in before the write."""
+    cells = cells or {}
+    for programme, metric, units in _targets(touch):
+        refresh(programme, metric, units, cells.get((programme.pk, metric.name), ()))
 
 
 _unit_kinds: dict[str, str] = {}
@@ -659,28 +806,36 @@ def _before_save(sender: type[models.Model], instance: Any, raw: bool = False, *
         return
     old = sender._base_manager.filter(pk=instance.pk).first() if instance.pk else None
     instance._rollup_touch = _touch_of(old)
+    instance._rollup_cells = cells_before(instance._rollup_touch)
 
 
 def _after_save(sender: type[models.Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw or is_suspended():
         return
-    apply(_merge(getattr(instance, "_rollup_touch", {}), _touch_of(instance)))
-    instance._rollup_touch = {}
+    touch = _merge(getattr(instance, "_rollup_touch", {}), _touch_of(instance))
+    apply(touch, getattr(instance, "_rollup_cells", {}))
+    instance._rollup_touch, instance._rollup_cells = {}, {}
 
 
 def _before_delete(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
     if not is_suspended():
         instance._rollup_touch = _touch_of(instance)
+        instance._rollup_cells = cells_before(instance._rollup_touch)
 
 
 def _after_delete(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
     if not is_suspended():
-        apply(getattr(instance, "_rollup_touch", {}))
+        apply(getattr(instance, "_rollup_touch", {}), getattr(instance, "_rollup_cells", {}))
 
 
 def _methods_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-    if action.startswith("post_") and not is_suspended():
-        apply(_activity(instance))
+    if is_suspended():
+        return
+    if action.startswith("pre_"):
+        instance._rollup_cells = cells_before(_activity(instance))
+    elif action.startswith("post_"):
+        apply(_activity(instance), getattr(instance, "_rollup_cells", {}))
+        instance._rollup_cells = {}
 
 
 def _bulk_saved(sender: Any, instances: Iterable[Any], **kwargs: Any) -> None:
