@@ -4,6 +4,7 @@ the dashboard reads them: its figures are the records' figures."""
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -324,9 +325,13 @@ def test_suspended_writes_are_caught_up_by_a_rebuild(cast):
 def test_rebuild_since_a_month_keeps_the_earlier_rows(cast):
     earlier = Rollup.objects.filter(month__lt=datetime.date(2018, 8, 1))
     kept = set(earlier.values_list("pk", flat=True))
-    call_command("rollups", "rebuild", "--since", "2018-08")
+    out = io.StringIO()
+    call_command("rollups", "rebuild", "--since", "2018-08", verbosity=2, stdout=out)
     assert set(earlier.values_list("pk", flat=True)) == kept
     assert rollups.differences(cast.w.programme_in) == []
+    # Every programme rebuilt at once, each metric's time told at -v 2.
+    assert "hubei-2018 manager_participations:" in out.getvalue()
+    assert out.getvalue().splitlines()[-1].startswith("hubei-2018, ")
 
 
 def test_rollups_command_rejects_bad_input(cast):

@@ -199,10 +199,13 @@ class Rollup(models.Model):
     sums over months stay distinct counts.
     """
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes: the two below lead with the programme, and a region (reference
+    # data) is deleted too rarely to be worth an index every rebuild maintains (a third of the
+    # time of writing the batch metrics' 118,000 rows at national scale).
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+", db_index=False)
     metric = models.CharField(max_length=40)
     month = models.DateField(help_text="The first day of the month.")
-    region = models.ForeignKey("registry.Region", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("registry.Region", on_delete=models.CASCADE, related_name="+", db_index=False)
     cluster_id = models.PositiveIntegerField(default=0, help_text="0: all clusters.")
     value = models.DecimalField(max_digits=20, decimal_places=2)
 
@@ -227,8 +230,10 @@ class Rollup(models.Model):
 
 
 class RollupFact(models.Model):
-    """What one counted unit (an enterprise, an activity, a standard…) brings to a metric: one row
-    per region and cluster it counts in, with the first month it counts there and its value.
+    """What one counted unit (an enterprise, a standard, a tender…) brings to a metric: one row
+    per region and cluster it counts in, with the first month it counts there and its value. For a
+    metric that adds its records up, one row per cell (``unit`` is the month written 201806) with
+    the cell's total.
 
     The ledger :mod:`uplift.programmes.rollups` compares a unit's fresh facts with, so a write
     changes the rollups by exactly the difference, however often it is applied.

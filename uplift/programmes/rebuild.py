@@ -8,11 +8,13 @@ metric's own queryset compiled into the first:
 
 1. *Facts* into the ledger (:class:`~uplift.programmes.models.RollupFact`): the metric's records
    (exactly the rows ``facts`` iterates, including a selector's ``DISTINCT``), grouped by unit,
-   region (the programme's when missing) and cluster (0 when none); the first month (the
-   programme's first when undated); the value 1 for a distinct count, else the sum.
-2. *Rows* (:class:`~uplift.programmes.models.Rollup`) from the ledger, joined to a table of each
+   region (the programme's when missing) and cluster (0 when none) with the first month (the
+   programme's first when undated) and the value 1 for a distinct count; for an additive metric,
+   grouped by cell (month, region, cluster) with the sum.
+2. *Rows* (:class:`~uplift.programmes.models.Rollup`) from the facts, joined to a table of each
    region's places (itself, its ancestors, and the programme's region when outside it), under the
-   fact's cluster and under 0; a distinct unit once per row key in its first month there.
+   fact's cluster and under 0; a distinct unit once per row key in its first month there. Sums and
+   counts of enterprises (one region and one month each) are totalled per cell first.
 
 ``uplift rollups verify`` (and the tests) compare the result with the Python computation.
 """
@@ -20,6 +22,8 @@ metric's own queryset compiled into the first:
 from __future__ import annotations
 
 import datetime
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -266,8 +270,14 @@ class scratch_tables:
             cursor.execute(f"DROP TABLE {FACTS}")
 
 
-def rebuild(programmes: list[Programme], since: datetime.date | None = None, everything: bool = False) -> int:
-    """Rebuild every metric of ``programmes``; the caller holds the transaction.
+def rebuild(
+    programmes: list[Programme],
+    since: datetime.date | None = None,
+    everything: bool = False,
+    progress: Callable[[Programme, str, int, float], None] | None = None,
+) -> int:
+    """Rebuild every metric of ``programmes``; the caller holds the transaction. ``progress`` is
+    told each metric's rows and seconds as it is done.
 
     On PostgreSQL the ledger's unique index is dropped while it is refilled and built again at the
     end (one sorted build instead of millions of random insertions), and the grouping gets memory
@@ -282,7 +292,11 @@ def rebuild(programmes: list[Programme], since: datetime.date | None = None, eve
             built: dict[tuple, str] = {}
             with scratch_tables(programme.region_id):
                 for metric in METRICS.values():
-                    count += rebuild_metric(programme, metric, since, fresh=emptied, built=built)
+                    started = time.perf_counter()
+                    rows = rebuild_metric(programme, metric, since, fresh=emptied, built=built)
+                    if progress:
+                        progress(programme, metric.name, rows, time.perf_counter() - started)
+                    count += rows
     return count
 
 

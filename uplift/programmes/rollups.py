@@ -6,7 +6,9 @@ never runs a ``GROUP BY`` over the records (design rule 5). How the rows stay tr
 *Facts.* Each metric counts *units* — enterprises, activities, standards, tenders… — and
 :func:`facts` says, for some units, what each brings: one fact per (unit, region, cluster) with
 the first month it counts there and its value (1, or an amount for a sum). Facts are read from the
-same selectors the figures and the drill-down lists use, so the three cannot disagree.
+same selectors the figures and the drill-down lists use, so the three cannot disagree. A metric
+that adds its records up (:func:`additive`) keeps one fact per *cell* — month × region × cluster —
+with the cell's total (:func:`cell_facts`): a sum needs nothing per record.
 
 *Contributions.* :func:`contributions` turns facts into the rollup rows they make up: every fact
 counts in its region and each ancestor region (county → prefecture → province), under its cluster
@@ -15,14 +17,16 @@ under it, so the sum of a key's rows over the months is still a distinct count: 
 served in two clusters counts once in the province and once under each cluster.
 
 *The ledger.* :class:`~uplift.programmes.models.RollupFact` keeps the facts last applied. When a
-write changes records, :func:`refresh` recomputes the facts of the units it touched, compares them
-with the ledger and adds the difference of their contributions to the rollup rows, in the write's
-transaction. Applying a refresh twice changes nothing, which makes cascades and repeated saves safe.
+write changes records, :func:`refresh` recomputes the facts of the units it touched (or of the
+cells their records were in before the write and are in after), compares them with the ledger and
+adds the difference of their contributions to the rollup rows, in the write's transaction.
+Applying a refresh twice changes nothing, which makes cascades and repeated saves safe.
 
 *What a write touches.* :data:`TOUCHES` maps each model whose rows feed a metric to the units an
 instance touches (a participation: its enterprise and itself; an activity: itself, its
 participations and their enterprises). Signal handlers apply it to every save and delete, before
-(the old state, so a unit a record leaves is refreshed too) and after. Bulk writes that bypass
+(the old state, so a unit a record leaves is refreshed too, and the cells of the additive
+metrics its records were in: :func:`cells_before`) and after. Bulk writes that bypass
 signals call :func:`saved` with what they wrote. ``uplift rollups rebuild`` recomputes everything
 from the records, and ``uplift rollups verify`` reports any difference without writing.
 """
@@ -423,9 +427,14 @@ def _add(programme: Programme, metric: str, delta: dict[RowKey, Decimal]) -> Non
     Rollup.objects.bulk_create(created, batch_size=CHUNK)
 
 
-def rebuild(programme: Programme | None = None, since: datetime.date | None = None) -> int:
+def rebuild(
+    programme: Programme | None = None,
+    since: datetime.date | None = None,
+    progress: Callable[[Programme, str, int, float], None] | None = None,
+) -> int:
     """Recompute the rollups (of one programme, or all) from the records; with ``since``, only the
-    rows of that month and later (the earlier ones are taken to be right). Returns the row count.
+    rows of that month and later (the earlier ones are taken to be right). Returns the row count;
+    ``progress`` is told each metric's rows and seconds.
 
     The database does the work (:mod:`uplift.programmes.rebuild`): the same facts and rows as
     :func:`facts` and :func:`contributions` compute here, without reading the records into Python.
@@ -434,7 +443,7 @@ def rebuild(programme: Programme | None = None, since: datetime.date | None = No
 
     programmes = [programme] if programme else list(Programme.objects.order_by("pk"))
     with suspended(), transaction.atomic():
-        count = set_based.rebuild(programmes, since, everything=programme is None)
+        count = set_based.rebuild(programmes, since, everything=programme is None, progress=progress)
     set_based.vacuum()
     return count
 
