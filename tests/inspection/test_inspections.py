@@ -134,6 +134,25 @@ def test_rates_by_group_and_a_comparison_with_the_same_enterprises(w):
     assert empty.difference is None and empty.before.rate is None
 
 
+def test_a_rate_table_names_its_groups_and_shows_the_largest_when_there_are_too_many(w):
+    for n in range(3):
+        batch(w, n, enterprise=w.ent_in, passed=n != 0)
+    batch(w, 10, enterprise=w.ent_out, passed=False)
+    qs = SamplingInspection.objects.all()
+    table = selectors.rate_table(qs, "enterprise")
+    assert not table.truncated
+    assert [(r["key"], r["name"], r["rate"].passed, r["rate"].sampled) for r in table.rows] == [
+        (w.ent_in.pk, w.ent_in.name, 2, 3),
+        (w.ent_out.pk, w.ent_out.name, 0, 1),
+    ]
+    assert (table.overall.passed, table.overall.sampled) == (2, 4)
+    # Over the limit: the largest groups only, and the overall rate still counts every batch.
+    table = selectors.rate_table(qs, "enterprise", limit=1)
+    assert table.truncated and [r["key"] for r in table.rows] == [w.ent_in.pk]
+    assert (table.overall.passed, table.overall.sampled) == (2, 4)
+    assert selectors.rate_table(qs, "region").rows[0]["name"] == w.ent_in.region.name
+
+
 def test_the_rates_page_breaks_down_compares_and_drills_down(client, w):
     for n in range(10):
         batch(w, n, on=D(2017, 6, 1), passed=n > 2)

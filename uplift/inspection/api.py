@@ -55,6 +55,10 @@ class GroupRateSerializer(serializers.Serializer):
 class RatesSerializer(serializers.Serializer):
     overall = RateSerializer()
     groups = GroupRateSerializer(many=True)
+    truncated = serializers.BooleanField(
+        help_text=f"More than {selectors.GROUP_LIMIT} groups: only the largest are listed (the overall "
+        "rate counts every batch)."
+    )
 
 
 class SamplingInspectionViewSet(ObjectViewSet):
@@ -69,7 +73,8 @@ class SamplingInspectionViewSet(ObjectViewSet):
     @extend_schema(
         summary="Pass rates",
         description="The pass rate (passed ÷ sampled batches) of the inspections matching the filters, "
-        "with its 95% interval, and broken down by `by`.",
+        "with its 95% interval, and broken down by `by` (the largest groups first, at most "
+        f"{selectors.GROUP_LIMIT}).",
         parameters=[OpenApiParameter("by", str, enum=sorted(selectors.GROUPINGS), default="year")],
         responses={200: RatesSerializer},
     )
@@ -78,17 +83,18 @@ class SamplingInspectionViewSet(ObjectViewSet):
         by = request.query_params.get("by") or "year"
         if by not in selectors.GROUPINGS:
             raise serializers.ValidationError({"by": [f"One of: {', '.join(sorted(selectors.GROUPINGS))}."]})
-        qs = self.filter_queryset(self.get_queryset())
+        table = selectors.rate_table(self.filter_queryset(self.get_queryset()), by)
         return Response(
             {
-                "overall": selectors.rate_of(qs).as_dict(),
+                "overall": table.overall.as_dict(),
                 "groups": [
                     {
                         "key": None if r["key"] is None else str(r["key"]),
                         "name": r["name"],
                         "rate": r["rate"].as_dict(),
                     }
-                    for r in selectors.rates_by(qs, by)
+                    for r in table.rows
                 ],
+                "truncated": table.truncated,
             }
         )

@@ -15,16 +15,19 @@ from django.db.models import Count, Q, QuerySet
 from . import rates
 from .choices import InspectionResult
 
-#: What a table of rates can be broken down by: (label, the field grouped on, the field named).
-GROUPINGS = {
-    "region": ("region_id", "region__name"),
-    "cluster": ("cluster_id", "cluster__name"),
-    "industry": ("industry_id", "industry__name"),
-    "enterprise": ("enterprise_id", "enterprise__name"),
-    "category": ("product_category", "product_category"),
-    "year": ("sampled_on__year", "sampled_on__year"),
-    "level": ("level", "level"),
+#: What a table of rates can be broken down by: the field grouped on, and the model whose
+#: ``name`` names a group (None: the key is its own name).
+GROUPINGS: dict[str, tuple[str, str | None]] = {
+    "region": ("region_id", "registry.region"),
+    "cluster": ("cluster_id", "registry.industrialcluster"),
+    "industry": ("industry_id", "registry.industry"),
+    "enterprise": ("enterprise_id", "registry.enterprise"),
+    "category": ("product_category", None),
+    "year": ("sampled_on__year", None),
+    "level": ("level", None),
 }
+#: The most groups a table shows (the largest first): by enterprise there may be a million.
+GROUP_LIMIT = 500
 
 
 def programme_batches(
@@ -65,15 +68,52 @@ def rate_of(qs: QuerySet) -> rates.Rate:
     return rates.pass_rate(*counts(qs))
 
 
-def rates_by(qs: QuerySet, by: str) -> list[dict[str, Any]]:
-    """The pass rate of each group of ``qs`` (``by`` one of :data:`GROUPINGS`), largest first,
-    with its interval and the filter value that lists the group's batches."""
-    key, name = GROUPINGS[by]
-    rows = qs.order_by().values(key, name).annotate(**TALLY).order_by("-sampled", key)
+def rates_by(qs: QuerySet, by: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """The pass rate of each group of ``qs`` (``by`` one of :data:`GROUPINGS`), largest first
+    (at most ``limit``), with its interval and the filter value that lists the group's batches.
+
+    The batches are grouped on the key alone and the groups named afterwards: grouping on the
+    name too made PostgreSQL sort 2M joined rows on disk (2.2 s instead of 0.7 s by region)."""
+    key, model = GROUPINGS[by]
+    rows = qs.order_by().values(key).annotate(**TALLY).order_by("-sampled", key)
+    rows = list(rows[:limit] if limit else rows)
+    names: dict[Any, str] = {}
+    if model:
+        from django.apps import apps
+
+        keys = [r[key] for r in rows if r[key] is not None]
+        names = dict(apps.get_model(model)._base_manager.filter(pk__in=keys).values_list("pk", "name"))
     return [
-        {"key": row[key], "name": row[name], "rate": rates.pass_rate(row["passed"], row["sampled"])}
+        {
+            "key": row[key],
+            "name": names.get(row[key]) if model else row[key],
+            "rate": rates.pass_rate(row["passed"], row["sampled"]),
+        }
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """The overall pass rate of some batches and its breakdown, the largest groups first."""
+
+    overall: rates.Rate
+    rows: list[dict[str, Any]]
+    #: More groups than :data:`GROUP_LIMIT`: the smallest are not shown.
+    truncated: bool
+
+
+def rate_table(qs: QuerySet, by: str, limit: int = GROUP_LIMIT) -> RateTable:
+    """:func:`rates_by` with the overall rate: the groups' sum when every group is there (each
+    batch is in exactly one group, a missing key being a group too), else counted apart."""
+    rows = rates_by(qs, by, limit + 1)
+    truncated = len(rows) > limit
+    if truncated:
+        rows = rows[:limit]
+        overall = rate_of(qs)
+    else:
+        overall = rates.pass_rate(sum(r["rate"].passed for r in rows), sum(r["rate"].sampled for r in rows))
+    return RateTable(overall, rows, truncated)
 
 
 @dataclass(frozen=True)

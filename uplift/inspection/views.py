@@ -111,7 +111,8 @@ class PassRatesView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         if not valid:
             return ctx
         scoped = filterset.qs
-        ctx["overall"] = selectors.rate_of(scoped)
+        table = selectors.rate_table(scoped, by)
+        ctx["overall"], ctx["truncated"] = table.overall, table.truncated
         ctx["overall_url"] = f"{list_url}?{urlencode(filters)}"
         levels = dict(InspectionLevel.choices)
         ctx["rows"] = [
@@ -120,7 +121,7 @@ class PassRatesView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                 "name": levels.get(row["key"], row["name"]) if by == "level" else row["name"],
                 "url": f"{list_url}?{urlencode({**filters, **_drill(by, row['key'])})}",
             }
-            for row in selectors.rates_by(scoped, by)
+            for row in table.rows
         ]
         if form.is_bound and form.cleaned_data.get("before_from"):
             d = form.cleaned_data
