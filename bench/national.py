@@ -148,6 +148,79 @@ def load(args: argparse.Namespace) -> None:
         cursor.execute("ANALYZE")
 
 
+def incremental(programme, size: int) -> None:
+    """The rollups' upkeep of writes of ``size`` rows, each timed with the upkeep and without it
+    (suspended), in a transaction rolled back: ``size`` participations added to a draft activity
+    (the import path: one bulk insert), that activity approved (its participations start to count:
+    the enterprises they bring and their cells), and ``size`` batches sampled in bulk. After the
+    run with upkeep, the rollup totals of the metrics written must equal the records' counts."""
+    from uplift.delivery.models import Activity, Participation
+    from uplift.inspection.models import SamplingInspection
+    from uplift.programmes import rollups
+    from uplift.programmes.metrics import METRICS, Scope
+    from uplift.registry.models import Enterprise
+
+    rng = random.Random(size)
+    synthetic = Enterprise.objects.filter(name__startswith="测试企业")
+    pool = list(synthetic.values_list("pk", "region_id")[:200_000])
+    chosen = rng.sample(pool, size)
+    template = Activity.objects.filter(programme=programme, status="approved").values().first()
+    batch = SamplingInspection.objects.values().first()
+
+    def run() -> dict[str, float]:
+        out = {}
+        activity = clone(Activity, template, status="draft", topic="增量写入", external_id="")
+        activity.save()
+        start = time.perf_counter()
+        # What participations_add writes (the demo's projects are accepted: closed to the service).
+        added = Participation.objects.bulk_create(
+            [Participation(activity=activity, enterprise_id=pk, region_id=r, managers=1) for pk, r in chosen]
+        )
+        bulk_saved.send(sender=Participation, instances=added)
+        out["add participations"] = time.perf_counter() - start
+        start = time.perf_counter()
+        activity.status = "approved"
+        activity.save()
+        out["approve their activity"] = time.perf_counter() - start
+        start = time.perf_counter()
+        rows = [
+            clone(
+                SamplingInspection,
+                batch,
+                enterprise_id=pk,
+                region_id=region,
+                cluster_id=None,
+                batch_id=f"INC{i:08d}",
+                sampled_on=datetime.date(2019, 1, 1) + datetime.timedelta(days=i % 365),
+            )
+            for i, (pk, region) in enumerate(chosen)
+        ]
+        bulk_saved.send(sender=SamplingInspection, instances=SamplingInspection.objects.bulk_create(rows))
+        out["sample batches in bulk"] = time.perf_counter() - start
+        return out
+
+    from uplift.core.signals import bulk_saved
+
+    timings = {}
+    for label, suspended in (("without upkeep", True), ("with upkeep", False)):
+        with transaction.atomic():
+            if suspended:
+                with rollups.suspended():
+                    timings[label] = run()
+            else:
+                timings[label] = run()
+                totals = rollups.totals(programme, programme.region_id)
+                for name in ("enterprises_participating", "manager_participations", "batches_sampled"):
+                    counted = METRICS[name].value(Scope(programme))
+                    assert totals.get(name, 0) == counted, (name, totals.get(name), counted)
+            transaction.set_rollback(True)
+    head = f"write of {size:,} rows"
+    print(f"{head:32} {'s, no upkeep':>13} {'s, upkeep':>10} {'upkeep s':>9}")
+    for step_name in timings["with upkeep"]:
+        bare, kept = timings["without upkeep"][step_name], timings["with upkeep"][step_name]
+        print(f"{step_name:32} {bare:13.2f} {kept:10.2f} {kept - bare:9.2f}", flush=True)
+
+
 def pages() -> list[tuple[str, str]]:
     from uplift.registry.models import IndustrialCluster
 
@@ -186,6 +259,9 @@ def main() -> None:
         "--skip-load", action="store_true", help="Time the pages of an already loaded database."
     )
     parser.add_argument("--only", default="", help="Time only the pages whose label contains this.")
+    parser.add_argument(
+        "--write", type=int, default=10_000, help="Rows of the incremental writes timed (0: none)."
+    )
     args = parser.parse_args()
 
     from uplift.programmes import rollups
@@ -217,6 +293,8 @@ def main() -> None:
         f"{Rollup.objects.count():,} rollup rows",
     ]
     print("rows:", ", ".join(counts))
+    if args.write:
+        incremental(programme, args.write)
 
     time_pages([(label, url) for label, url in pages() if args.only in label], args.repeat)
 

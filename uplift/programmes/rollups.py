@@ -608,6 +608,27 @@ def _participation(p: Any) -> Touch:
     }
 
 
+def _participations(ps: list[Any]) -> Touch:
+    """What many participations touch, their activities' programmes read at once."""
+    from uplift.delivery.models import Activity
+
+    activities = {p.activity_id for p in ps}
+    return {
+        "delivery.participation": {p.pk for p in ps},
+        "registry.enterprise": {p.enterprise_id for p in ps},
+        "programme": set(Activity.objects.filter(pk__in=activities).values_list("programme_id", flat=True)),
+    }
+
+
+def _memberships(ms: list[Any]) -> Touch:
+    """What many cluster memberships touch, their enterprises' regions read at once."""
+    from uplift.registry.models import Enterprise
+
+    enterprises = {m.enterprise_id for m in ms}
+    regions = set(Enterprise.objects.filter(pk__in=enterprises).values_list("region_id", flat=True))
+    return {"registry.enterprise": enterprises, "region": regions}
+
+
 def _quality_method(m: Any) -> Touch:
     from uplift.delivery.models import Activity
 
@@ -703,6 +724,14 @@ TOUCHES: dict[str, Callable[[Any], Touch]] = {
 }
 
 
+#: Model label -> what many instances touch, for the models whose touch reads the database: the
+#: bulk writes' path (10,000 participations: one query instead of 10,000).
+BULK_TOUCHES: dict[str, Callable[[list[Any]], Touch]] = {
+    "delivery.participation": _participations,
+    "registry.clustermembership": _memberships,
+}
+
+
 def _touch_of(instance: Any) -> Touch:
     if instance is None:
         return {}
@@ -780,7 +809,14 @@ def saved(instances: Iterable[Any]) -> None:
     create or an import): the bulk writers call this in their transaction."""
     if is_suspended():
         return
-    apply(_merge(*(_touch_of(i) for i in instances)))
+    by_model: dict[str, list[Any]] = defaultdict(list)
+    for instance in instances:
+        by_model[instance._meta.label_lower].append(instance)
+    touches = [
+        BULK_TOUCHES[label](group) if label in BULK_TOUCHES else _merge(*(_touch_of(i) for i in group))
+        for label, group in by_model.items()
+    ]
+    apply(_merge(*touches))
 
 
 @contextlib.contextmanager
