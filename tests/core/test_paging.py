@@ -55,3 +55,15 @@ def test_the_api_says_whether_its_count_is_exact(client, w, small_cap):
     body = client.get("/api/registry/regions/").json()
     assert body["count_exact"] is False and body["count"] > 100
     assert len(body["results"]) == 50
+
+
+def test_a_first_page_with_room_to_spare_is_the_count(db, django_assert_num_queries):
+    qs = Region.objects.filter(code__startswith="4201").order_by("code")
+    n = qs.count()
+    with django_assert_num_queries(1) as ctx:  # the page, one row longer: no count
+        page = paging.CappedPaginator(qs, n + 5).page(1)
+        assert (page.paginator.count, page.paginator.exact, len(page.object_list)) == (n, True, n)
+    assert "COUNT" not in ctx.captured_queries[0]["sql"]
+    # A full first page still counts, and shows exactly a page.
+    page = paging.CappedPaginator(qs, 2).page("1")
+    assert (page.paginator.count, len(page.object_list), page.has_next()) == (n, 2, True)

@@ -88,7 +88,17 @@ class CappedPaginator(Paginator):
         return math.ceil(hits / self.per_page)
 
     def page(self, number: Any) -> Any:
-        """Page ``number``; the last one ends at the CAP-th row when more match."""
+        """Page ``number``; the last one ends at the CAP-th row when more match.
+
+        The first page is read before anything is counted, one row longer than a page: when that
+        row is missing, the page holds every match and is the count (a search with few hits reads
+        the table once, not twice).
+        """
+        if "_counted" not in self.__dict__ and str(number).strip() == "1":
+            rows = list(self.object_list[: self.per_page + 1])
+            if len(rows) <= self.per_page:
+                self.__dict__["_counted"] = (len(rows), True)
+            return self._get_page(rows[: self.per_page], 1, self)
         number = self.validate_number(number)
         end = min(self.count, CAP)
         bottom = (number - 1) * self.per_page
