@@ -122,7 +122,7 @@ def _month_code(expr: str) -> str:
     return f"CAST(strftime('%%Y%%m', {expr}) AS integer)"
 
 
-def _signature(programme: Programme, metric: Any) -> tuple:
+def signature(programme: Programme, metric: Any) -> tuple:
     """What decides a metric's facts: two metrics with the same signature (enterprises served and
     enterprises taking part, today) have the same facts and rows, built once."""
     from .rollups import _distinct
@@ -149,12 +149,12 @@ def rebuild_metric(
     old = Rollup.objects.filter(**key)
     old.filter(month__gte=since).delete() if since else old.delete()
 
-    signature = _signature(programme, metric)
+    facts_of = signature(programme, metric)
     built = {} if built is None else built
-    if signature in built:
-        return _copy(programme, built[signature], metric.name, since)
-    built[signature] = metric.name
-    enterprises, distinct, rows, params = signature
+    if facts_of in built:
+        return _copy(programme, built[facts_of], metric.name, since)
+    built[facts_of] = metric.name
+    enterprises, distinct, rows, params = facts_of
     start = programme.start_date.replace(day=1)
     fact, rollup = _q(RollupFact._meta.db_table), _q(Rollup._meta.db_table)
     records = (

@@ -318,13 +318,36 @@ def _by_unit(unit_facts: Facts) -> dict[int, Facts]:
     return out
 
 
-def refresh(programme: Programme, metric: Any, units: Iterable[int], cells: Iterable[FactKey] = ()) -> int:
+_twins: dict[tuple, dict[str, str]] = {}
+
+
+def twin_of(programme: Programme, metric: Any) -> str:
+    """The first metric whose facts are ``metric``'s (itself when none): enterprises served and
+    enterprises taking part, today. Worked out once per process and version of the programme."""
+    key = (programme.pk, programme.version, programme.region_id, programme.start_date, programme.end_date)
+    if key not in _twins:
+        from .metrics import METRICS
+        from .rebuild import signature
+
+        first: dict[tuple, str] = {}
+        _twins[key] = {m.name: first.setdefault(signature(programme, m), m.name) for m in METRICS.values()}
+    return _twins[key][metric.name]
+
+
+def refresh(
+    programme: Programme,
+    metric: Any,
+    units: Iterable[int],
+    cells: Iterable[FactKey] = (),
+    memo: dict | None = None,
+) -> int:
     """Bring the rollups of ``metric`` up to date for ``units`` after their records changed.
 
     For an additive metric the cells the units' records are in now, and ``cells`` (those they were
     in before the write, from :func:`cells_of`), are recomputed whole. Returns how many units (or
     cells) changed. Safe to call for units that did not change (nothing is written) and to call
-    twice (the second call finds the ledger current).
+    twice (the second call finds the ledger current). ``memo`` keeps the facts computed within one
+    write for the metrics' twins (:func:`twin_of`).
     """
     units = sorted({u for u in units if u is not None})
     if additive(metric):
@@ -350,7 +373,13 @@ def refresh(programme: Programme, metric: Any, units: Iterable[int], cells: Iter
         return _write(programme, metric, old, new, forget, len(changed))
     if not units:
         return 0
-    fresh = _by_unit(facts(programme, metric, units))
+    key = (programme.pk, twin_of(programme, metric), tuple(units))
+    computed = memo.get(key) if memo is not None else None
+    if computed is None:
+        computed = facts(programme, metric, units)
+        if memo is not None:
+            memo[key] = computed
+    fresh = _by_unit(computed)
     stored = _by_unit(_ledger(programme, metric, units))
     changed = [u for u in units if fresh.get(u, {}) != stored.get(u, {})]
     old = {k: v for u in changed for k, v in stored.get(u, {}).items()}
@@ -804,8 +833,9 @@ def apply(touch: Touch, cells: Cells | None = None) -> None:
     """Refresh every metric counting a kind of unit in ``touch``, in the programmes it names, and
     the ``cells`` the records were in before the write."""
     cells = cells or {}
+    memo: dict = {}
     for programme, metric, units in _targets(touch):
-        refresh(programme, metric, units, cells.get((programme.pk, metric.name), ()))
+        refresh(programme, metric, units, cells.get((programme.pk, metric.name), ()), memo)
 
 
 _unit_kinds: dict[str, str] = {}
