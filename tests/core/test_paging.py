@@ -67,3 +67,12 @@ def test_a_first_page_with_room_to_spare_is_the_count(db, django_assert_num_quer
     # A full first page still counts, and shows exactly a page.
     page = paging.CappedPaginator(qs, 2).page("1")
     assert (page.paginator.count, len(page.object_list), page.has_next()) == (n, 2, True)
+
+
+def test_a_page_past_the_last_says_which_page_is_shown(client, w, small_cap):
+    client.force_login(w.officer)
+    page = client.get("/registry/regions/?page=999")
+    assert page.status_code == 200 and page.context["page_asked"] == 999
+    assert page.context["table"].page.number == 2  # 100 rows, 50 a page
+    assert "There is no page 999: page 2 is the last this list shows." in page.content.decode()
+    assert "page_asked" not in client.get("/registry/regions/?page=2").context

@@ -263,6 +263,15 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
     def get_table_class(self):
         return self.spec.table
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # A page past the last (an old link, or past the 10,000th record) shows the last page:
+        # say so rather than show it as if it were the page asked for.
+        asked, page = self.request.GET.get("page", ""), getattr(ctx.get("table"), "page", None)
+        if asked.isdigit() and page is not None and int(asked) != page.number:
+            ctx["page_asked"] = int(asked)
+        return ctx
+
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
             return self.export()

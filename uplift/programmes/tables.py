@@ -35,7 +35,7 @@ class TargetTable(BaseTable):
 class PilotProjectTable(BaseTable):
     cluster = tables.Column(linkify=lambda record: record.get_absolute_url())
     region = tables.Column(
-        accessor="cluster__region", verbose_name=_("region"), order_by="cluster__region_id"
+        accessor="cluster__region", verbose_name=_("Region"), order_by="cluster__region_id"
     )
 
     class Meta(BaseTable.Meta):
