@@ -128,6 +128,11 @@ def cell_unit(month: datetime.date) -> int:
     return month.year * 100 + month.month
 
 
+def cell_month(unit: int) -> datetime.date:
+    """The month of a cell's unit: June 2018 for 201806 (:func:`cell_unit` backwards)."""
+    return datetime.date(unit // 100, unit % 100, 1)
+
+
 def _cell(programme: Programme, when: Any, region: str | None, cluster: int | None) -> FactKey:
     month = month_of(when) if when else month_of(programme.start_date)
     return (cell_unit(month), region or programme.region_id, cluster or 0)
@@ -159,14 +164,14 @@ def cell_facts(programme: Programme, metric: Any, cells: set[FactKey] | None = N
     else:  # summed by the database per month, region and cluster: a few rows per cell
         month = Trunc(metric.date_lookup, "month", output_field=DateField())
         rows = (
-            qs.annotate(cell_month=month)
-            .values_list("cell_month", metric.region_lookup, metric.cluster_lookup)
+            qs.annotate(month_of_cell=month)
+            .values_list("month_of_cell", metric.region_lookup, metric.cluster_lookup)
             .annotate(cell_value=Sum(metric.sum_of) if metric.sum_of else Count("pk"))
         )
     for when, region, cluster, amount in rows:
         key = _cell(programme, when, region, cluster)
         if cells is None or key in cells:
-            month = datetime.date(key[0] // 100, key[0] % 100, 1)
+            month = cell_month(key[0])
             out[key] = (month, out.get(key, (month, Decimal(0)))[1] + Decimal(amount or 0))
     return out
 
@@ -176,7 +181,7 @@ def _cells_filter(programme: Programme, metric: Any, cells: set[FactKey]) -> mod
     no region, cluster or date counts in the programme's region, under 0, in its first month)."""
     regions = {r for _, r, _ in cells}
     clusters = {c for _, _, c in cells}
-    months = {datetime.date(u // 100, u % 100, 1) for u, _, _ in cells}
+    months = {cell_month(u) for u, _, _ in cells}
     region, cluster, date = metric.region_lookup, metric.cluster_lookup, metric.date_lookup
     q = models.Q(**{f"{region}__in": regions})
     if programme.region_id in regions:
@@ -641,18 +646,8 @@ def _activity(a: Any) -> Touch:
     }
 
 
-def _participation(p: Any) -> Touch:
-    from uplift.delivery.models import Activity
-
-    return {
-        "delivery.participation": {p.pk},
-        "registry.enterprise": {p.enterprise_id},
-        "programme": set(Activity.objects.filter(pk=p.activity_id).values_list("programme_id", flat=True)),
-    }
-
-
 def _participations(ps: list[Any]) -> Touch:
-    """What many participations touch, their activities' programmes read at once."""
+    """What participations touch, their activities' programmes read at once (one or 10,000)."""
     from uplift.delivery.models import Activity
 
     activities = {p.activity_id for p in ps}
@@ -664,7 +659,7 @@ def _participations(ps: list[Any]) -> Touch:
 
 
 def _memberships(ms: list[Any]) -> Touch:
-    """What many cluster memberships touch, their enterprises' regions read at once."""
+    """What cluster memberships touch, their enterprises' regions read at once."""
     from uplift.registry.models import Enterprise
 
     enterprises = {m.enterprise_id for m in ms}
@@ -736,13 +731,6 @@ def _enterprise(e: Any) -> Touch:
     return {"registry.enterprise": {e.pk}, "region": {e.region_id}}
 
 
-def _membership(m: Any) -> Touch:
-    from uplift.registry.models import Enterprise
-
-    regions = set(Enterprise.objects.filter(pk=m.enterprise_id).values_list("region_id", flat=True))
-    return {"registry.enterprise": {m.enterprise_id}, "region": regions}
-
-
 def _inspection(batch: Any) -> Touch:
     return {"inspection.samplinginspection": {batch.pk}, "region": {batch.region_id}}
 
@@ -750,10 +738,10 @@ def _inspection(batch: Any) -> Touch:
 #: Model label -> what an instance touches.
 TOUCHES: dict[str, Callable[[Any], Touch]] = {
     "registry.enterprise": _enterprise,
-    "registry.clustermembership": _membership,
+    "registry.clustermembership": lambda m: _memberships([m]),
     "programmes.pilotproject": _record("programmes.pilotproject"),
     "delivery.activity": _activity,
-    "delivery.participation": _participation,
+    "delivery.participation": lambda p: _participations([p]),
     "delivery.qualitymethod": _quality_method,
     "delivery.problem": _record("delivery.problem"),
     "delivery.standard": _record("delivery.standard"),
