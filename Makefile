@@ -25,6 +25,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 test: lint
+	bash scripts/system-packages.sh
 	$(BIN)/pytest
 
 # Refresh the Chinese catalogue after changing user-facing strings, translate, then run again.

@@ -85,8 +85,6 @@ def load(args: argparse.Namespace) -> None:
                 "credit_code": f"91{county}B{start + i:09d}",
                 "name": f"测试企业{i:07d}",
                 "region_id": county,
-                "excellence_adopted_on": None,
-                "benchmark_since": None,
             }
 
         copy(Enterprise, ent_template, (enterprise(i) for i in range(args.enterprises)))

@@ -69,6 +69,29 @@ def graded_acceptance(page: Page, base: str) -> str:
     return f"/delivery/acceptances/{first(page, base, 'delivery/acceptances/?status=published')['id']}/"
 
 
+def own_self_assessment(page: Page, base: str) -> str:
+    return f"/excellence/self-assessments/{first(page, base, 'excellence/self-assessments/')['id']}/"
+
+
+def expert_assessment(page: Page, base: str) -> str:
+    row = first(page, base, "excellence/expert-assessments/?status=completed")
+    return f"/excellence/expert-assessments/{row['id']}/"
+
+
+def feedback_report(page: Page, base: str) -> str:
+    row = first(page, base, "excellence/expert-assessments/?status=completed")
+    return f"/excellence/expert-assessments/{row['id']}/feedback/"
+
+
+def candidates_page(page: Page, base: str) -> str:
+    programme = first(page, base, "programmes/programmes/?q=hubei-2018")["id"]
+    return f"/excellence/benchmark-candidates/?programme={programme}&on=2018-12-03"
+
+
+def framework_page(page: Page, base: str) -> str:
+    return f"/excellence/frameworks/{first(page, base, 'excellence/frameworks/')['id']}/"
+
+
 #: name -> (user, page path or a function finding it); user None: the public, not signed in
 SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "7-service-project": ("qichun.institution", project_page),
@@ -83,6 +106,12 @@ SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "16-pass-rates": ("hubei.officer", hanchuan_rates),
     "17-growth": ("hubei.officer", suizhou_sales),
     "18-dashboard": ("hubei.officer", "/programmes/hubei-2018/dashboard/"),
+    "19-self-assessment": ("xiantao.enterprise", own_self_assessment),
+    "20-framework": ("hubei.officer", framework_page),
+    "21-expert-assessment": ("hubei.officer", expert_assessment),
+    "22-feedback": ("hubei.officer", feedback_report),
+    "23-benchmark-candidates": ("hubei.officer", candidates_page),
+    "24-public-benchmarks": (None, "/public/benchmarks/"),
 }
 
 

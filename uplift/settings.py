@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "uplift.delivery",
     "uplift.inspection",
     "uplift.indicators",
+    "uplift.excellence",
     "uplift.reports",
     "uplift.api",
 ]
@@ -240,6 +241,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Quality-improvement programme records: registries, programmes, targets and figures.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Status choice sets whose generated names would collide (each model's own "status").
+    "ENUM_NAME_OVERRIDES": {
+        "ExpertAssessmentStatusEnum": "uplift.excellence.choices.ExpertAssessmentStatus",
+        "BenchmarkStatusEnum": "uplift.excellence.choices.BenchmarkStatus",
+        "ReviewStatusEnum": "uplift.delivery.choices.ReviewStatus",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -279,6 +286,7 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.delivery.demo_acceptance.build",
     "uplift.delivery.demo_evidence.build",
     "uplift.indicators.demo.build",
+    "uplift.excellence.demo.build",
 ]
 #: A context manager for writing many records at once (the demo, imports): it skips the per-write
 #: rollup upkeep and rebuilds the rollups at the end.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("delivery/", include("uplift.delivery.urls")),
     path("inspection/", include("uplift.inspection.urls")),
     path("indicators/", include("uplift.indicators.urls")),
+    path("excellence/", include("uplift.excellence.urls")),
     path("public/", include("uplift.reports.urls")),
     path("", include("uplift.core.urls")),
     path("api/", include("uplift.api.urls")),

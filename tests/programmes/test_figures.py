@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.urls import reverse
 
+from uplift.excellence.services import adoption_rule_create
+from uplift.excellence.testing import accepted_self_assessment, adopt, benchmark
 from uplift.programmes.metrics import METRICS, Scope, figures, listed
 from uplift.programmes.services import target_create
 from uplift.registry.models import Enterprise
-from uplift.registry.services import enterprise_mark_adopter, enterprise_mark_benchmark
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +24,13 @@ def run_figures(*args):
     return json.loads(out.getvalue())
 
 
-def test_adding_an_adopter_through_the_service_changes_the_figure_by_one(w):
+def test_adding_an_adopter_through_the_services_changes_the_figure_by_one(w, d):
     before = run_figures("--programme", "hubei-2018")
-    enterprise_mark_adopter(actor=w.officer, enterprise=w.ent_in, on=datetime.date(2018, 6, 1))
+    adopt(w.ent_in, d.approved, datetime.date(2018, 9, 1))
     after = run_figures("--programme", "hubei-2018")
     assert after["excellence_adopters"]["value"] == before["excellence_adopters"]["value"] + 1
-    # An adoption outside the programme's period or region does not count.
-    enterprise_mark_adopter(actor=w.officer, enterprise=w.ent_out, on=datetime.date(2018, 6, 1))
+    # An adoption outside the programme's region does not count.
+    adopt(w.ent_out, d.activity_out, datetime.date(2018, 9, 1))
     assert run_figures("--programme", "hubei-2018")["excellence_adopters"] == after["excellence_adopters"]
 
 
@@ -75,8 +76,8 @@ def test_figures_refuse_unknown_scope(w):
 
 
 def test_every_figure_drills_down_to_the_records_it_counts(w, d, client):
-    enterprise_mark_adopter(actor=None, enterprise=w.ent_in, on=datetime.date(2018, 6, 1))
-    enterprise_mark_benchmark(actor=None, enterprise=w.ent_in, on=datetime.date(2018, 12, 1))
+    adopt(w.ent_in, d.approved, datetime.date(2018, 9, 1))
+    benchmark(w.programme_in, w.ent_in, datetime.date(2018, 12, 1))
     client.force_login(w.officer)
     for scope in (
         Scope(w.programme_in),
@@ -142,11 +143,13 @@ def test_the_funnel_counts_each_stage_and_how_many_reached_the_one_before(w, d, 
     from uplift.programmes.metrics import funnel
     from uplift.registry import services as reg
 
-    # ent_in took part in an approved activity (served); it adopts and becomes a benchmark.
-    # Another Hubei firm adopts without being served.
+    # Under a rule asking only for an accepted self-assessment: ent_in took part in an approved
+    # activity (served); it adopts and becomes a benchmark. Another Hubei firm adopts without
+    # being served.
+    adoption_rule_create(actor=None, programme=w.programme_in, training_method=None)
     on = datetime.date(2018, 9, 1)
-    enterprise_mark_adopter(actor=None, enterprise=w.ent_in, on=on)
-    enterprise_mark_benchmark(actor=None, enterprise=w.ent_in, on=on)
+    accepted_self_assessment(w.ent_in, on)
+    benchmark(w.programme_in, w.ent_in, on)
     other = reg.enterprise_create(
         actor=None,
         credit_code=w.code("429004", 8),
@@ -154,7 +157,7 @@ def test_the_funnel_counts_each_stage_and_how_many_reached_the_one_before(w, d, 
         region_id="429004",
         industry_id="18",
     )
-    enterprise_mark_adopter(actor=None, enterprise=other, on=on)
+    accepted_self_assessment(other, on)
     stages = {s["name"]: s for s in funnel(Scope(w.programme_in))}
     assert (
         stages["enterprises_served"]["value"] == 1 and stages["enterprises_served"]["within_previous"] is None

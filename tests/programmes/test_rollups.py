@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from uplift.core.signals import bulk_saved
 from uplift.delivery.choices import ActivityStatus, BenefitStatus, ProblemStatus, StandardStatus
-from uplift.delivery.models import Participation
+from uplift.delivery.models import Participation, QualityMethod
+from uplift.excellence.choices import BenchmarkStatus, SelfAssessmentStatus
+from uplift.excellence.models import Benchmark, Framework, SelfAssessment
 from uplift.inspection.models import SamplingInspection
 from uplift.programmes import rollups
 from uplift.programmes.metrics import METRICS, Scope, dashboard, funnel
@@ -54,6 +56,8 @@ class Cast:
         self.clusters = [w.cluster_in, w.cluster_out, self.cluster_qichun]
         self.activities = [d.approved, d.submitted, d.draft, d.activity_out]
         self.regions = ["429004", "420102", "421126", "430102"]
+        self.excellence = QualityMethod.objects.get(code="excellence")
+        self.framework = Framework.objects.get(code="GB/T 19580-2012")
 
 
 def _month(m: int) -> datetime.date:
@@ -125,16 +129,39 @@ def methods(c: Cast, a: int, advanced: bool) -> None:
     (activity.methods.add if advanced else activity.methods.remove)(c.d.six_sigma)
 
 
-def adopt(c: Cast, e: int, m: int | None) -> None:
-    enterprise = _reload(c.enterprises[e])
-    enterprise.excellence_adopted_on = None if m is None else _month(m)
-    enterprise.save()
+def excellence(c: Cast, a: int, covered: bool) -> None:
+    """An activity covers the excellence method or not: its trainees may adopt the model."""
+    activity = _reload(c.activities[a])
+    if activity is None:
+        return
+    (activity.methods.add if covered else activity.methods.remove)(c.excellence)
+
+
+def assess(c: Cast, e: int, m: int | None) -> None:
+    """An enterprise's self-assessment is accepted in month ``m``, or (None) returned."""
+    enterprise = c.enterprises[e]
+    assessment = SelfAssessment.objects.filter(enterprise=enterprise).first() or SelfAssessment(
+        enterprise=enterprise, framework=c.framework, year=2018
+    )
+    if m is None:
+        assessment.status, assessment.accepted_on = SelfAssessmentStatus.RETURNED, None
+    else:
+        assessment.status, assessment.accepted_on = SelfAssessmentStatus.ACCEPTED, _month(m)
+    assessment.save()
 
 
 def benchmark(c: Cast, e: int, m: int | None) -> None:
-    enterprise = _reload(c.enterprises[e])
-    enterprise.benchmark_since = None if m is None else _month(m)
-    enterprise.save()
+    """The bureau names an enterprise a benchmark of the Hubei programme in month ``m``, or (None)
+    revokes the title."""
+    found = Benchmark.objects.filter(programme=c.w.programme_in, enterprise=c.enterprises[e]).first()
+    if m is None:
+        if found:
+            found.status = BenchmarkStatus.REVOKED
+            found.save()
+        return
+    found = found or Benchmark(programme=c.w.programme_in, enterprise=c.enterprises[e], reason="示范")
+    found.status, found.approved_on = BenchmarkStatus.APPROVED, _month(m)
+    found.save()
 
 
 def relocate(c: Cast, e: int, r: int) -> None:
@@ -204,7 +231,8 @@ WRITES = st.one_of(
     st.tuples(st.just(set_status), A, STATUSES),
     st.tuples(st.just(move), A, M, st.none() | K),
     st.tuples(st.just(methods), A, st.booleans()),
-    st.tuples(st.just(adopt), E, st.none() | M),
+    st.tuples(st.just(excellence), A, st.booleans()),
+    st.tuples(st.just(assess), E, st.none() | M),
     st.tuples(st.just(benchmark), E, st.none() | M),
     st.tuples(st.just(relocate), E, st.integers(0, 3)),
     st.tuples(st.just(solve), st.booleans(), M),
@@ -284,7 +312,8 @@ def test_rollups_equal_the_records_after_any_writes(cast, writes):
 
 
 def test_a_refresh_applied_twice_changes_nothing(cast):
-    adopt(cast, 0, 6)
+    excellence(cast, 0, True)
+    assess(cast, 0, 6)
     before = list(
         Rollup.objects.order_by("pk").values_list("metric", "month", "region_id", "cluster_id", "value")
     )
@@ -346,7 +375,8 @@ def test_a_distinct_count_counts_once_in_its_first_month(cast):
 
 def test_suspended_writes_are_caught_up_by_a_rebuild(cast):
     with rollups.suspended():
-        adopt(cast, 2, 5)
+        excellence(cast, 0, True)
+        assess(cast, 0, 5)
     assert rollups.differences(cast.w.programme_in)
     with pytest.raises(CommandError, match="differ from the records"):
         call_command("rollups", "verify")

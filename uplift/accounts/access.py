@@ -39,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "*", EDIT),
         ("inspection", "*", EDIT),
         ("indicators", "*", EDIT),
+        ("excellence", "*", EDIT),
         ("core", "attachment", EDIT),
     ],
     Role.INSTITUTION_STAFF: [
@@ -68,6 +69,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("core", "attachment", EDIT),
         ("inspection", "samplinginspection", (VIEW,)),
         ("indicators", "economicindicator", (VIEW,)),
+        ("excellence", "framework", (VIEW,)),
+        ("excellence", "category", (VIEW,)),
+        ("excellence", "item", (VIEW,)),
         ("registry", "region", (VIEW,)),
         ("registry", "industry", (VIEW,)),
         ("registry", "enterprise", (VIEW,)),
@@ -93,6 +97,14 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("core", "attachment", (VIEW,)),
         ("inspection", "samplinginspection", (VIEW,)),
         ("indicators", "economicindicator", (VIEW,)),
+        ("excellence", "framework", (VIEW,)),
+        ("excellence", "category", (VIEW,)),
+        ("excellence", "item", (VIEW,)),
+        ("excellence", "selfassessment", EDIT),
+        ("excellence", "selfassessmentitem", (VIEW, CHANGE)),
+        ("excellence", "expertassessment", (VIEW,)),
+        ("excellence", "consensusitem", (VIEW,)),
+        ("excellence", "benchmark", (VIEW,)),
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -124,6 +136,17 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("delivery", "evaluationreport", (VIEW,)),
         ("delivery", "benefit", (VIEW,)),
         ("core", "attachment", (VIEW,)),
+        ("excellence", "framework", (VIEW,)),
+        ("excellence", "category", (VIEW,)),
+        ("excellence", "item", (VIEW,)),
+        # The enterprises they are asked to assess: the self-assessment, their own review, and
+        # the panel's consensus.
+        ("excellence", "selfassessment", (VIEW,)),
+        ("excellence", "selfassessmentitem", (VIEW,)),
+        ("excellence", "expertassessment", (VIEW,)),
+        ("excellence", "expertreview", (VIEW, CHANGE)),
+        ("excellence", "expertitemscore", (VIEW,)),
+        ("excellence", "consensusitem", (VIEW,)),
     ],
     Role.SYSTEM_ADMIN: [],
     Role.SECURITY_ADMIN: [
@@ -593,25 +616,33 @@ SCOPES["delivery.acceptancescore"] = _project_rule("acceptance__project__")
 SCOPES["delivery.acceptancecriterion"] = lambda p: EVERYTHING if p.roles else NOTHING
 
 
-def _review_rule(prefix: str, *, officers_once_submitted: bool) -> Rule:
+def _review_rule(
+    prefix: str,
+    *,
+    officers_once_submitted: bool,
+    reviews: str = "delivery.AcceptanceReview",
+    parent: str = "acceptance",
+    region: str = "acceptance__project__pilot__cluster__region_id",
+) -> Rule:
     """Expert reviews are independent: an expert reads their own, and the others' submitted ones
-    of an acceptance only once theirs is submitted. The bureau sees who is on the panel and where
-    each stands, and reads an expert's scores once submitted (``officers_once_submitted``). The
-    institution reads only the panel's agreed scores."""
+    of the same ``parent`` (an acceptance, an expert assessment) only once theirs is submitted. The
+    bureau of the ``region`` sees who is on the panel and where each stands, and reads an expert's
+    scores once submitted (``officers_once_submitted``). Nobody else reads them (an acceptance's
+    institution reads only the panel's agreed scores)."""
 
     def rule(p: Principal) -> Q:
         submitted = Q(**{f"{prefix}status": "submitted"})
-        region = in_regions(f"{prefix}acceptance__project__pilot__cluster__region_id", p)
+        officers = in_regions(f"{prefix}{region}", p)
         own_submitted = _rows(
-            "delivery.AcceptanceReview",
+            reviews,
             "",
             Q(expert_id__in=sorted(p.expert_ids), status="submitted") if p.expert_ids else NOTHING,
-            "acceptance_id",
+            f"{parent}_id",
         )
         return any_of(
-            region & submitted if officers_once_submitted and region is not NOTHING else region,
+            officers & submitted if officers_once_submitted and officers is not NOTHING else officers,
             _ids(f"{prefix}expert_id", p.expert_ids),
-            _in(f"{prefix}acceptance_id", own_submitted) & submitted if p.expert_ids else NOTHING,
+            _in(f"{prefix}{parent}_id", own_submitted) & submitted if p.expert_ids else NOTHING,
         )
 
     return rule
@@ -706,6 +737,91 @@ def _indicator(p: Principal) -> Q:
         _in("enterprise_id", _pilot_cluster_members(p)),
         _ids("enterprise_id", p.enterprise_ids),
     )
+
+
+# --- Excellence model ---------------------------------------------------------------------------
+# Frameworks are reference data. A self-assessment is the enterprise's and the bureau's of its
+# region: it tells how the firm is run, so institutions and other firms never read it.
+
+for _label in ("excellence.framework", "excellence.category", "excellence.item"):
+    SCOPES[_label] = lambda p: EVERYTHING if p.roles else NOTHING
+
+
+def _panels(p: Principal) -> Q | QuerySet:
+    """The expert assessments the user, as an expert, is on the panel of (not withdrawn)."""
+    if not p.expert_ids:
+        return NOTHING
+    return _rows(
+        "excellence.ExpertReview",
+        "",
+        Q(expert_id__in=sorted(p.expert_ids), status__in=("assigned", "submitted")),
+        "assessment_id",
+    )
+
+
+def _self_assessment_rule(prefix: str) -> Rule:
+    """The enterprise's own users, the officers of its region, and the experts assessing it (who
+    start from its self-assessment)."""
+
+    def rule(p: Principal) -> Q:
+        panels = _panels(p)
+        assessed = (
+            NOTHING
+            if panels is NOTHING
+            else _rows("excellence.ExpertAssessment", "", Q(pk__in=panels), "self_assessment_id")
+        )
+        return any_of(
+            in_regions(f"{prefix}region_id", p),
+            _ids(f"{prefix}enterprise_id", p.enterprise_ids),
+            _in(f"{prefix}pk" if not prefix else f"{prefix}id", assessed),
+        )
+
+    return rule
+
+
+SCOPES["excellence.selfassessment"] = _self_assessment_rule("")
+SCOPES["excellence.selfassessmentitem"] = _self_assessment_rule("assessment__")
+# A programme's adoption and benchmark rules: the officers who see the programme.
+SCOPES["excellence.adoptionrule"] = lambda p: _lineage("programme__region_id", p)
+SCOPES["excellence.benchmarkrule"] = lambda p: _lineage("programme__region_id", p)
+
+
+def _expert_assessment_rule(prefix: str) -> Rule:
+    """Officers of the enterprise's region, the experts on its panel, and the enterprise itself
+    once completed (the consensus is its feedback)."""
+
+    def rule(p: Principal) -> Q:
+        own = _ids(f"{prefix}enterprise_id", p.enterprise_ids)
+        return any_of(
+            in_regions(f"{prefix}region_id", p),
+            _in(f"{prefix}pk" if not prefix else f"{prefix}id", _panels(p)),
+            NOTHING if own is NOTHING else own & Q(**{f"{prefix}status": "completed"}),
+        )
+
+    return rule
+
+
+SCOPES["excellence.expertassessment"] = _expert_assessment_rule("")
+SCOPES["excellence.consensusitem"] = _expert_assessment_rule("assessment__")
+
+
+#: Experts score an enterprise independently, as they score a project at its acceptance.
+_EXCELLENCE_REVIEWS = {
+    "reviews": "excellence.ExpertReview",
+    "parent": "assessment",
+    "region": "assessment__region_id",
+}
+SCOPES["excellence.expertreview"] = _review_rule("", officers_once_submitted=False, **_EXCELLENCE_REVIEWS)
+SCOPES["excellence.expertitemscore"] = _review_rule(
+    "review__", officers_once_submitted=True, **_EXCELLENCE_REVIEWS
+)
+
+
+@scope("excellence.benchmark")
+def _benchmark(p: Principal) -> Q:
+    # Officers: benchmarks of their region; an enterprise its own. The public list shows the
+    # approved ones to everyone (uplift.reports).
+    return any_of(in_regions("region_id", p), _ids("enterprise_id", p.enterprise_ids))
 
 
 @scope("core.attachment")

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from uplift.core import api as core
 from uplift.delivery import api as delivery
+from uplift.excellence import api as excellence
 from uplift.indicators import api as indicators
 from uplift.inspection import api as inspection
 from uplift.procurement import api as procurement
@@ -57,6 +58,15 @@ router.register("delivery/acceptances", delivery.AcceptanceViewSet, basename="ac
 router.register("delivery/reviews", delivery.AcceptanceReviewViewSet, basename="acceptancereview")
 router.register("inspection/inspections", inspection.SamplingInspectionViewSet, basename="samplinginspection")
 router.register("indicators/indicators", indicators.EconomicIndicatorViewSet, basename="economicindicator")
+router.register("excellence/frameworks", excellence.FrameworkViewSet, basename="framework")
+router.register("excellence/self-assessments", excellence.SelfAssessmentViewSet, basename="selfassessment")
+router.register("excellence/adoption-rules", excellence.AdoptionRuleViewSet, basename="adoptionrule")
+router.register(
+    "excellence/expert-assessments", excellence.ExpertAssessmentViewSet, basename="expertassessment"
+)
+router.register("excellence/expert-reviews", excellence.ExpertReviewViewSet, basename="expertreview")
+router.register("excellence/benchmark-rules", excellence.BenchmarkRuleViewSet, basename="benchmarkrule")
+router.register("excellence/benchmarks", excellence.BenchmarkViewSet, basename="benchmark")
 router.register("files", core.AttachmentViewSet, basename="attachment")
 
 app_name = "api"

@@ -14,6 +14,7 @@ AREAS = [
     ("delivery", _("Delivery")),
     ("inspection", _("Inspection")),
     ("indicators", _("Economic indicators")),
+    ("excellence", _("Excellence model")),
     ("registry", _("Registry")),
     ("accounts", _("Accounts")),
     ("core", _("Files and audit")),

@@ -70,8 +70,6 @@ VERB_LABELS = {
     "create": _("Created"),
     "update": _("Changed"),
     "bulk_create": _("Bulk-created"),
-    "mark_adopter": _("Marked as adopter"),
-    "mark_benchmark": _("Named benchmark"),
 }
 
 

@@ -37,6 +37,9 @@ STATION = (16, 60, "420102")  # activities, enterprises taking part, where
 PARTICIPANTS = 10_324
 MANAGERS = 48_000
 TRAINED_ADVANCED = 3_022
+#: Of those, the ones trained in the excellence model (卓越绩效导入): the pool the excellence demo
+#: draws its 1,045 adopters from (uplift.excellence.demo).
+TRAINED_EXCELLENCE = 1_200
 PARTICIPATIONS = 24_000  # rows in approved activities, about two per enterprise
 PROJECT_END = datetime.date(2018, 12, 20)
 #: The mix of a project's activities (kind, share); advanced trainings are drawn separately.
@@ -120,6 +123,7 @@ def build(ctx) -> None:
         if e not in absent:
             taking_part[home[e].pk].append(e)
     trained = set(rng.sample(sorted(e for ids in taking_part.values() for e in ids), TRAINED_ADVANCED))
+    excellence = set(rng.sample(sorted(trained), TRAINED_EXCELLENCE))
 
     # How many activities each project ran: 1,200 in proportion to the enterprises it serves.
     in_projects = ACTIVITIES - HANCHUAN[1] - STATION[0]
@@ -130,7 +134,7 @@ def build(ctx) -> None:
     plan: list[dict] = []  # every approved activity, with its participants, before writing any
     for project in projects:
         plan += _project_activities(
-            ctx, project, quota[project.pk], taking_part[project.pk], trained, methods
+            ctx, project, quota[project.pk], taking_part[project.pk], trained, excellence, methods
         )
     # Shared members take part in their second cluster's exchanges too: counted once overall.
     second = [
@@ -159,9 +163,9 @@ def _day(ctx, start: datetime.date, end: datetime.date) -> datetime.date:
     return start + datetime.timedelta(days=ctx.rng.randint(0, (end - start).days))
 
 
-def _project_activities(ctx, project, count, enterprises, trained, methods) -> list[dict]:
+def _project_activities(ctx, project, count, enterprises, trained, excellence, methods) -> list[dict]:
     """``count`` activities of one project: every participant in one of them, the trained ones in
-    an advanced-methods training as well."""
+    an advanced-methods training as well (those of ``excellence`` in an excellence-model one)."""
     rng = ctx.rng
     cluster = project.pilot.cluster
     town = cluster.name
@@ -191,10 +195,12 @@ def _project_activities(ctx, project, count, enterprises, trained, methods) -> l
         )
     plain = [a for a in acts if not a["advanced"]]
     adv = [a for a in acts if a["advanced"]]
+    model = [a for a in adv if methods["excellence"] in a["methods"]]
+    other = [a for a in adv if methods["excellence"] not in a["methods"]]
     for e in enterprises:
         rng.choice(plain)["enterprises"].add(e)
         if e in trained:
-            rng.choice(adv)["enterprises"].add(e)
+            rng.choice((model if e in excellence else other) or adv)["enterprises"].add(e)
     return acts
 
 

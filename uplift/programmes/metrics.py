@@ -189,7 +189,7 @@ register(
         records=selectors.adopter_enterprises,
         list_url="registry:enterprise_list",
         list_param="adopted_in",
-        date_lookup="excellence_adopted_on",
+        date_lookup="adopted_on",  # by the programme's adoption rule (uplift.excellence.selectors)
     )
 )
 register(
@@ -200,7 +200,7 @@ register(
         records=selectors.benchmark_enterprises,
         list_url="registry:enterprise_list",
         list_param="benchmark_in",
-        date_lookup="benchmark_since",
+        date_lookup="benchmark_on",  # approved by the bureau (uplift.excellence.selectors)
     )
 )
 register(
@@ -436,14 +436,14 @@ for _name, _label, _records, _param, _date in (
         _("Adopters also served"),
         selectors.served_adopters,
         "adopted_in",
-        "excellence_adopted_on",
+        "adopted_on",
     ),
     (
         "adopting_benchmarks",
         _("Benchmarks also adopting"),
         selectors.adopting_benchmarks,
         "benchmark_in",
-        "benchmark_since",
+        "benchmark_on",
     ),
 ):
     register(

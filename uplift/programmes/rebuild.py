@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection
@@ -275,9 +275,10 @@ def rebuild(
     since: datetime.date | None = None,
     everything: bool = False,
     progress: Callable[[Programme, str, int, float], None] | None = None,
+    names: Iterable[str] | None = None,
 ) -> int:
-    """Rebuild every metric of ``programmes``; the caller holds the transaction. ``progress`` is
-    told each metric's rows and seconds as it is done.
+    """Rebuild every metric of ``programmes`` (or those ``names``); the caller holds the
+    transaction. ``progress`` is told each metric's rows and seconds as it is done.
 
     On PostgreSQL the ledger's unique index is dropped while it is refilled and built again at the
     end (one sorted build instead of millions of random insertions), and the grouping gets memory
@@ -287,11 +288,13 @@ def rebuild(
     from .metrics import METRICS
 
     count = 0
-    with _bulk_mode(everything) as emptied:
+    with _bulk_mode(everything, reindex=names is None) as emptied:
         for programme in programmes:
             built: dict[tuple, str] = {}
             with scratch_tables(programme.region_id):
                 for metric in METRICS.values():
+                    if names is not None and metric.name not in names:
+                        continue
                     started = time.perf_counter()
                     rows = rebuild_metric(programme, metric, since, fresh=emptied, built=built)
                     if progress:
@@ -302,13 +305,16 @@ def rebuild(
 
 class _bulk_mode:
     """PostgreSQL: more memory for the grouping, and the ledger's unique index rebuilt once.
-    Entering says whether the ledger was emptied (``everything``, on PostgreSQL)."""
+    Entering says whether the ledger was emptied (``everything``, on PostgreSQL). A rebuild of a
+    few metrics (``reindex=False``: a rule changed) keeps the index: it writes few rows, and a
+    page's write must not rebuild an index over millions."""
 
-    def __init__(self, everything: bool) -> None:
+    def __init__(self, everything: bool, reindex: bool = True) -> None:
         self.everything = everything
+        self.reindex = reindex or everything
 
     def __enter__(self) -> bool:
-        self.postgres = connection.vendor == "postgresql"
+        self.postgres = connection.vendor == "postgresql" and self.reindex
         if not self.postgres:
             return False
         table = _q(RollupFact._meta.db_table)

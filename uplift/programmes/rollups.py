@@ -479,10 +479,12 @@ def rebuild(
     programme: Programme | None = None,
     since: datetime.date | None = None,
     progress: Callable[[Programme, str, int, float], None] | None = None,
+    metrics: Iterable[str] | None = None,
 ) -> int:
     """Recompute the rollups (of one programme, or all) from the records; with ``since``, only the
-    rows of that month and later (the earlier ones are taken to be right). Returns the row count;
-    ``progress`` is told each metric's rows and seconds.
+    rows of that month and later (the earlier ones are taken to be right); with ``metrics``, only
+    those (a rule that decides them changed). Returns the row count; ``progress`` is told each
+    metric's rows and seconds.
 
     The database does the work (:mod:`uplift.programmes.rebuild`): the same facts and rows as
     :func:`facts` and :func:`contributions` compute here, without reading the records into Python.
@@ -491,7 +493,8 @@ def rebuild(
 
     programmes = [programme] if programme else list(Programme.objects.order_by("pk"))
     with suspended(), transaction.atomic():
-        count = set_based.rebuild(programmes, since, everything=programme is None, progress=progress)
+        everything = programme is None and metrics is None
+        count = set_based.rebuild(programmes, since, everything=everything, progress=progress, names=metrics)
     set_based.vacuum()
     return count
 
@@ -731,6 +734,15 @@ def _enterprise(e: Any) -> Touch:
     return {"registry.enterprise": {e.pk}, "region": {e.region_id}}
 
 
+def _self_assessment(a: Any) -> Touch:
+    # Accepting (or a change to an accepted) self-assessment may make its enterprise an adopter.
+    return {"registry.enterprise": {a.enterprise_id}, "region": {a.region_id}}
+
+
+def _benchmark(b: Any) -> Touch:
+    return {"registry.enterprise": {b.enterprise_id}, "programme": {b.programme_id}}
+
+
 def _inspection(batch: Any) -> Touch:
     return {"inspection.samplinginspection": {batch.pk}, "region": {batch.region_id}}
 
@@ -752,6 +764,8 @@ TOUCHES: dict[str, Callable[[Any], Touch]] = {
     "procurement.lot": _lot,
     "procurement.contract": _contract,
     "inspection.samplinginspection": _inspection,
+    "excellence.selfassessment": _self_assessment,
+    "excellence.benchmark": _benchmark,
 }
 
 

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 
 from uplift.accounts.access import in_subtree, region_prefix
 from uplift.delivery.selectors import participating_enterprises
-from uplift.registry.models import ClusterMembership, Enterprise
+from uplift.excellence.selectors import adopter_enterprises, benchmark_enterprises
+from uplift.registry.models import ClusterMembership
 
 from .models import PilotProject, Programme
 
@@ -36,26 +37,6 @@ def served_enterprises(
 ) -> QuerySet:
     """Distinct enterprises served by the programme: those that took part in an approved activity."""
     return participating_enterprises(programme, region=region, cluster_id=cluster_id)
-
-
-def adopter_enterprises(
-    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
-) -> QuerySet:
-    """Enterprises in the programme's region that adopted the excellence model during it."""
-    qs = Enterprise.objects.filter(
-        excellence_adopted_on__gte=programme.start_date, excellence_adopted_on__lte=programme.end_date
-    )
-    return _in_cluster(_in_region(qs, "region_id", region or programme.region_id), cluster_id)
-
-
-def benchmark_enterprises(
-    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
-) -> QuerySet:
-    """Enterprises in the programme's region named quality benchmarks during it."""
-    qs = Enterprise.objects.filter(
-        benchmark_since__gte=programme.start_date, benchmark_since__lte=programme.end_date
-    )
-    return _in_cluster(_in_region(qs, "region_id", region or programme.region_id), cluster_id)
 
 
 def served_adopters(

@@ -44,8 +44,6 @@ class EnterpriseSerializer(ScopedModelSerializer):
             "address",
             "contact_person",
             "contact_phone",
-            "excellence_adopted_on",
-            "benchmark_since",
             "created_at",
             "updated_at",
         ]

@@ -1,8 +1,9 @@
 """The Hubei 2018 demo: clusters, enterprises, institutions, experts and a service station.
 
 Counts are chosen so that the figures the article published come out of the records: 10,324
-distinct enterprises in the 12 pilot clusters, 1,045 adopters of the excellence model in 2018 and
-113 benchmark enterprises. Nothing here is read by product code; it only creates records.
+distinct enterprises in the 12 pilot clusters (the adopters of the excellence model and the
+benchmarks are drawn among them by ``uplift.excellence.demo``). Nothing here is read by product
+code; it only creates records.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from .services import (
     cluster_add_members,
     cluster_create,
     enterprise_bulk_create,
-    enterprise_mark_adopter,
-    enterprise_mark_benchmark,
     expert_create,
     institution_create,
     station_create,
@@ -50,9 +49,6 @@ CLUSTERS = [
 #: Enterprises elsewhere in Hubei, outside any cluster (the excellence model reaches them too).
 OTHER_REGIONS = ["420102", "420106", "420111", "420115", "420703", "420802", "420902", "429006"]
 OTHER_ENTERPRISES = 600
-ADOPTERS_2018 = 1045
-ADOPTERS_BEFORE = 30  # adopted in 2017: not counted by a 2018 programme
-BENCHMARKS_2018 = 113
 SHARED_MEMBERS = 40  # Jingzhou parts makers that also supply the Xiangyang cluster
 
 WORDS = list("华瑞鑫盛泰恒宏达兴隆晨光明昌荣丰源嘉和顺安祥福康宇航天新创联合金银锦绣楚天江汉荆楚长江")
@@ -179,25 +175,6 @@ def build(ctx) -> None:
         others += _enterprise_rows(ctx, serial, region, industry, per_region, "楚" + WORDS[k])
         serial += per_region
     enterprise_bulk_create(actor=ctx.actor, rows=others)
-
-    # Adopters and benchmarks: drawn from all Hubei enterprises, benchmarks among the adopters.
-    pool = list(
-        Enterprise.objects.filter(region__code__startswith="42")
-        .order_by("credit_code")
-        .values_list("pk", flat=True)
-    )
-    chosen = rng.sample(pool, ADOPTERS_2018 + ADOPTERS_BEFORE)
-    by_id = Enterprise.objects.in_bulk(chosen)
-    for n, pk in enumerate(chosen):
-        year = 2018 if n < ADOPTERS_2018 else 2017
-        on = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randint(0, 364))
-        enterprise_mark_adopter(actor=ctx.actor, enterprise=by_id[pk], on=on)
-    for pk in rng.sample(chosen[:ADOPTERS_2018], BENCHMARKS_2018):
-        enterprise_mark_benchmark(
-            actor=ctx.actor,
-            enterprise=by_id[pk],
-            on=datetime.date(2018, 12, 1) + datetime.timedelta(days=rng.randint(0, 20)),
-        )
 
     for n in range(30):
         region = CLUSTERS[n % 12][1]

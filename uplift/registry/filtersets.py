@@ -96,15 +96,6 @@ class EnterpriseFilterSet(BaseFilterSet):
         label=_("Cluster"),
         distinct=True,
     )
-    adopted = django_filters.BooleanFilter(
-        field_name="excellence_adopted_on",
-        lookup_expr="isnull",
-        exclude=True,
-        label=_("Adopted the excellence model"),
-    )
-    benchmark = django_filters.BooleanFilter(
-        field_name="benchmark_since", lookup_expr="isnull", exclude=True, label=_("Quality benchmark")
-    )
     served_in = counted_in("uplift.programmes.selectors.served_enterprises", _("Served by programme"))
     participated_in = counted_in(
         "uplift.delivery.selectors.participating_enterprises", _("Took part in programme")

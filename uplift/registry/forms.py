@@ -40,8 +40,6 @@ class EnterpriseForm(ScopedModelForm):
             "address",
             "contact_person",
             "contact_phone",
-            "excellence_adopted_on",
-            "benchmark_since",
         ]
 
 

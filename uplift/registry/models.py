@@ -116,8 +116,9 @@ def _region_fk(**kwargs) -> models.ForeignKey:
 class Enterprise(ScopedModel):
     """A firm the programme serves, identified by its unified social credit code.
 
-    ``excellence_adopted_on`` and ``benchmark_since`` are dated flags standing in until the
-    excellence-model capability derives adoption and benchmark status from assessments.
+    Whether it adopted the excellence model or is a quality benchmark is not stored here: each
+    programme's adoption rule derives the first from the records, and the bureau's approvals
+    (:class:`uplift.excellence.models.Benchmark`) record the second.
     """
 
     credit_code = CreditCodeField(unique=True)
@@ -143,17 +144,11 @@ class Enterprise(ScopedModel):
     address = models.CharField(_("address"), max_length=255, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    excellence_adopted_on = models.DateField(_("adopted the excellence model on"), null=True, blank=True)
-    benchmark_since = models.DateField(_("quality benchmark since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["name", "id"]
-        indexes = [
-            models.Index(fields=["excellence_adopted_on"], name="enterprise_adopted_idx"),
-            models.Index(fields=["benchmark_since"], name="enterprise_benchmark_idx"),
-        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,7 +1,7 @@
 """Every write to the registries.
 
 Plain creates and updates share :mod:`uplift.core.services`; what is particular to a record
-(loading reference data, marking an adopter, bulk creation for the demo and imports) is here.
+(loading reference data, bulk creation for the demo and imports) is here.
 """
 
 from __future__ import annotations
@@ -38,16 +38,6 @@ def enterprise_create(*, actor: Any, **data: Any) -> Enterprise:
 
 def enterprise_update(*, actor: Any, instance: Enterprise, **data: Any) -> Enterprise:
     return update_object(instance, actor=actor, data=data)
-
-
-def enterprise_mark_adopter(*, actor: Any, enterprise: Enterprise, on: datetime.date) -> Enterprise:
-    """Record that ``enterprise`` adopted the Excellence Performance model on ``on``."""
-    return update_object(enterprise, actor=actor, data={"excellence_adopted_on": on}, verb="mark_adopter")
-
-
-def enterprise_mark_benchmark(*, actor: Any, enterprise: Enterprise, on: datetime.date) -> Enterprise:
-    """Record that ``enterprise`` was named a quality benchmark enterprise on ``on``."""
-    return update_object(enterprise, actor=actor, data={"benchmark_since": on}, verb="mark_benchmark")
 
 
 @transaction.atomic

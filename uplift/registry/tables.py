@@ -43,8 +43,6 @@ class EnterpriseTable(BaseTable):
             "industry",
             "size_class",
             "employees",
-            "excellence_adopted_on",
-            "benchmark_since",
         )
 
 

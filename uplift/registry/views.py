@@ -14,10 +14,12 @@ from .models import (
 
 
 def enterprise_extra(obj, user):
+    from uplift.excellence import selectors as excellence
+
     memberships = (
         ClusterMembership.objects.visible_to(user).filter(enterprise=obj).select_related("cluster__region")
     )
-    return {"memberships": memberships}
+    return {"memberships": memberships, "excellence": excellence.enterprise_status(obj, user)}
 
 
 def cluster_extra(obj, user):
@@ -105,8 +107,6 @@ enterprise_views = ObjectViews(
         "address",
         "contact_person",
         "contact_phone",
-        "excellence_adopted_on",
-        "benchmark_since",
     ],
     detail_template="registry/enterprise_detail.html",
     detail_extra=enterprise_extra,

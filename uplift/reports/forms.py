@@ -33,3 +33,15 @@ class BulletinFilterForm(forms.Form):
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
+
+
+class BenchmarkFilterForm(forms.Form):
+    """The filters of the public benchmark list: year and cluster."""
+
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    cluster = forms.ModelChoiceField(label=_("Cluster"), required=False, queryset=None, empty_label=_("All"))
+
+    def __init__(self, *args, years, clusters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All")), *[(y, y) for y in years]]
+        self.fields["cluster"].queryset = clusters

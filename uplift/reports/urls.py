@@ -10,4 +10,5 @@ urlpatterns = [
     path("tenders/", views.tender_list, name="tender_list"),
     path("tenders/<str:reference>/", views.tender_detail, name="tender_detail"),
     path("bulletin/", views.bulletin, name="bulletin"),
+    path("benchmarks/", views.benchmarks, name="benchmarks"),
 ]

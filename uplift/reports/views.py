@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from uplift.delivery import selectors as delivery
+from uplift.excellence import selectors as excellence
 from uplift.procurement import selectors
 from uplift.procurement.choices import TenderStatus
 
-from .forms import BulletinFilterForm, TenderFilterForm
+from .forms import BenchmarkFilterForm, BulletinFilterForm, TenderFilterForm
 
 PAGE_SIZE = 20
 
@@ -95,3 +96,21 @@ def bulletin(request):
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/bulletin.html", {"form": form, "page": page})
+
+
+@require_safe
+def benchmarks(request):
+    """The quality benchmark enterprises the bureau approved (品质标杆企业), by year and cluster;
+    a revoked title is not listed."""
+    rows = excellence.public_benchmarks()
+    years = sorted({d.year for d in rows.dates("approved_on", "year")}, reverse=True)
+    clusters = excellence.public_benchmark_clusters()
+    form = BenchmarkFilterForm(request.GET or None, years=years, clusters=clusters)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    if data.get("year"):
+        rows = rows.filter(approved_on__year=data["year"])
+    if data.get("cluster"):
+        rows = rows.filter(cluster=data["cluster"])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/benchmarks.html", {"form": form, "page": page})

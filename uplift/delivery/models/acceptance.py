@@ -178,7 +178,43 @@ def check_score(criterion: AcceptanceCriterion, score: Decimal | None, programme
         raise ValidationError(errors)
 
 
-class AcceptanceReview(ScopedModel):
+class IndependentReview(ScopedModel):
+    """Abstract base of an expert's independent review (专家独立评分): assigned by the bureau,
+    scored alone, submitted with a declaration of no conflict of interest (final), or withdrawn
+    by the bureau before that. Acceptance reviews and excellence-model reviews share it; who reads
+    the scores when is decided in :mod:`uplift.accounts.access`."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.ASSIGNED,
+        editable=False,
+    )
+    opinion = models.TextField(_("opinion"), blank=True, help_text=_("The expert's overall opinion."))
+    no_conflict = models.BooleanField(
+        _("declared no conflict of interest"),
+        default=False,
+        editable=False,
+        help_text=_("The expert declared, on submitting, no conflict of interest with the one reviewed."),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AcceptanceReview(IndependentReview):
     """One expert's independent review of a project at its acceptance (专家独立评分).
 
     The bureau assigns registry experts who have an account; each scores every criterion of the
@@ -198,31 +234,6 @@ class AcceptanceReview(ScopedModel):
         on_delete=models.PROTECT,
         related_name="acceptance_reviews",
     )
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=ReviewStatus.choices,
-        default=ReviewStatus.ASSIGNED,
-        editable=False,
-    )
-    opinion = models.TextField(_("opinion"), blank=True, help_text=_("The expert's overall opinion."))
-    no_conflict = models.BooleanField(
-        _("declared no conflict of interest"),
-        default=False,
-        editable=False,
-        help_text=_("The expert declared, on submitting, no conflict of interest with the institution."),
-    )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned by"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("expert review")
