@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from uplift.core.models import AuditEntry
 from uplift.core.testing import APITestCases, EnterpriseByCode, ViewTestCases
@@ -147,7 +148,7 @@ def test_the_bureau_returns_with_comments_then_accepts(w):
     services.self_assessment_submit(actor=w.enterprise_user, assessment=returned)
     accepted = services.self_assessment_accept(actor=w.officer, assessment=returned)
     assert accepted.status == SelfAssessmentStatus.ACCEPTED and accepted.accepted_by == w.officer
-    assert accepted.accepted_on == datetime.date.today()
+    assert accepted.accepted_on == timezone.localdate()
     with pytest.raises(ValidationError, match="Accepted"):
         services.self_assessment_respond(
             actor=w.officer, assessment=accepted, responses=[(entry.item_id, 5, "")]
@@ -407,3 +408,35 @@ def test_the_enterprise_page_says_where_it_stands_against_each_rule(w, d, client
     client.force_login(w.institution_user)  # sees the firm (its pilot's cluster), not how it is run
     card = client.get(w.ent_in.get_absolute_url()).context["excellence"]
     assert card["adoption"] == [] and not card["self_assessments"]
+
+
+def test_evidence_files_attach_to_an_item_or_to_the_whole(w, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from uplift.core.demo import sample_png
+    from uplift.core.services import attachment_add
+
+    settings.MEDIA_ROOT = tmp_path
+    assessment = self_assessment(w.ent_in)
+    png = sample_png(1)
+    with pytest.raises(ValidationError) as exc:
+        attachment_add(
+            actor=w.enterprise_user,
+            parent=assessment,
+            file=SimpleUploadedFile("a.png", png),
+            kind="photo",
+            section="9.9.9",
+        )
+    assert "section" in exc.value.message_dict
+    attachment_add(
+        actor=w.enterprise_user,
+        parent=assessment,
+        file=SimpleUploadedFile("制度.png", png),
+        kind="photo",
+        section="4.1.2",
+    )
+    client.force_login(w.enterprise_user)
+    form = client.get(reverse("excellence:selfassessment_attach", args=[assessment.pk])).context["form"]
+    assert ("4.1.2", "4.1.2 高层领导的作用") in form.fields["section"].choices
+    rows = client.get(assessment.get_absolute_url()).context["rows"]
+    assert [f.name for f in rows[0]["files"]] == ["制度.png"] and rows[1]["files"] == []

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from uplift.accounts.choices import Role
 from uplift.accounts.models import Organisation
@@ -165,7 +166,7 @@ def test_a_flagged_item_needs_its_rationale_and_completion_fixes_the_total(w, pa
         summary="总体良好",
     )
     done = services.expert_assessment_complete(actor=w.officer, assessment=assessment)
-    assert done.status == ExpertAssessmentStatus.COMPLETED and done.completed_on == datetime.date.today()
+    assert done.status == ExpertAssessmentStatus.COMPLETED and done.completed_on == timezone.localdate()
     assert done.total == Decimal("495.0")  # 50% of 950 points, 40% of 4.1.2's 50
     with pytest.raises(ValidationError):
         services.expert_assessment_agree(

@@ -17,6 +17,7 @@ from uplift.delivery.models import (
     ServiceProject,
     Standard,
 )
+from uplift.excellence.models import Benchmark, ExpertAssessment
 from uplift.programmes import rollups
 from uplift.programmes.metrics import Scope, dashboard, listed
 from uplift.programmes.models import Programme
@@ -34,6 +35,22 @@ def _figures(*args: str) -> dict:
         name: figure["value"] if "unit" in figure else figure
         for name, figure in json.loads(out.getvalue()).items()
     }
+
+
+def _feedback_pdf_reads_back(client) -> None:
+    """A demo enterprise's feedback report as a PDF: its Chinese text extracted back out."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:  # no Pango: scripts/system-packages.sh installs it (tests/excellence says so)
+        return
+    from pypdf import PdfReader
+
+    assessment = ExpertAssessment.objects.filter(status="completed").select_related("enterprise").first()
+    client.force_login(User.objects.get(username="hubei.officer"))
+    response = client.get(f"/excellence/expert-assessments/{assessment.pk}/feedback/", {"format": "pdf"})
+    client.logout()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert assessment.enterprise.name in text and "高层领导的作用" in text and "改进" in text
 
 
 def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
@@ -110,6 +127,14 @@ def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
     assert GradeRecord.objects.filter(acceptance__in=published).count() == 12
     bulletin = client.get("/public/bulletin/").content.decode()
     assert bulletin.count("鄂市监质〔2019〕3号") == 12
+
+    # The excellence model: adopters by the programme's rule, benchmarks by the bureau's approvals
+    # against its rules (one with an override), listed publicly; a feedback report as a PDF.
+    assert Benchmark.objects.filter(status="approved").count() == 113
+    assert Benchmark.objects.exclude(override_reason="").count() == 1
+    assert ExpertAssessment.objects.filter(status="completed").count() == 130
+    assert client.get("/public/benchmarks/").context["page"].paginator.count == 113
+    _feedback_pdf_reads_back(client)
 
     for code in Enterprise.objects.values_list("credit_code", flat=True)[:500]:
         validate_credit_code(code)

@@ -95,6 +95,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "kind",
             "name",
             "description",
+            "section",
             "media_type",
             "size",
             "sha256",
@@ -124,6 +125,12 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(max_length=255, allow_empty_file=True)
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    section = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The part of the record the file is evidence for (a self-assessment's item code, say).",
+    )
 
 
 def _workflow_endpoint(act: Action, response_serializer: type) -> Any:

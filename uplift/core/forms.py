@@ -51,11 +51,23 @@ class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices, initial=AttachmentKind.OTHER)
     description = forms.CharField(label=_("description"), max_length=255, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    #: The view passes the record (``obj``) and the user: a record with sections offers them.
+    takes_record = True
+
+    def __init__(self, *args: Any, obj: Any = None, user: Any = None, **kwargs: Any) -> None:
         from .uploads import accept_hint
 
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = accept_hint()
+        sections = (
+            obj.attachment_sections() if obj is not None and hasattr(obj, "attachment_sections") else []
+        )
+        if sections:
+            self.fields["section"] = forms.ChoiceField(
+                label=_("part of the record"),
+                required=False,
+                choices=[("", _("The record as a whole")), *sections],
+            )
 
 
 class ReasonForm(forms.Form):

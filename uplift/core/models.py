@@ -273,6 +273,11 @@ class HasAttachments:
         """Whether files may still be added or removed (evidence freezes once it has been judged)."""
         return True
 
+    def attachment_sections(self) -> list[tuple[str, str]]:
+        """The parts of the record a file can be evidence for, as (code, label) — a
+        self-assessment's items, say; empty when files belong to the record as a whole."""
+        return []
+
 
 def attachment_parents() -> Any:
     """Prefetch the records a page of attachments belongs to — one query per kind of record, each
@@ -324,6 +329,12 @@ class Attachment(ScopedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
     name = models.CharField(_("file name"), max_length=255)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    section = models.CharField(
+        _("part of the record"),
+        max_length=40,
+        blank=True,
+        help_text=_("What part of the record the file is evidence for (an item of a self-assessment, say)."),
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255, editable=False)
     media_type = models.CharField(_("media type"), max_length=100, editable=False)
     size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)

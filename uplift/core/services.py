@@ -170,7 +170,14 @@ MAX_ATTACHMENTS_PER_RECORD = 100
 @audit.refusals_recorded("core.attachment.create")
 @transaction.atomic
 def attachment_add(
-    *, actor: Any, parent: models.Model, file: Any, kind: str, description: str = "", name: str = ""
+    *,
+    actor: Any,
+    parent: models.Model,
+    file: Any,
+    kind: str,
+    description: str = "",
+    name: str = "",
+    section: str = "",
 ) -> Any:
     """Attach an evidence file to ``parent`` after checking its real type and its size.
 
@@ -185,6 +192,11 @@ def attachment_add(
     reason = attachments_closed_reason(actor, parent)
     if reason:
         raise ValidationError(reason, code="closed")
+    section = (section or "").strip()
+    if section and section not in dict(parent.attachment_sections()):
+        raise ValidationError(
+            {"section": _("%(section)s is not a part of %(name)s.") % {"section": section, "name": parent}}
+        )
     name = uploads.clean_name(name or getattr(file, "name", "") or "")
     size = getattr(file, "size", None)
     if size is None:
@@ -211,6 +223,7 @@ def attachment_add(
         kind=kind,
         name=name,
         description=(description or "").strip(),
+        section=section,
         media_type=found.media_type,
         size=size,
         sha256=uploads.sha256_of(file),

@@ -453,7 +453,8 @@ class ObjectActionView(SpecMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if issubclass(self.get_form_class(), UserBoundForm):
+        form_class = self.get_form_class()
+        if issubclass(form_class, UserBoundForm) or getattr(form_class, "takes_record", False):
             kwargs.update(user=self.request.user, obj=self.object)
         return kwargs
 

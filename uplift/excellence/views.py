@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 
 from uplift.accounts.access import principal_of
+from uplift.core import selectors as core_selectors
 from uplift.core.forms import ReasonForm
 from uplift.core.views import Action, ObjectViews
 from uplift.programmes.models import Programme
@@ -95,6 +96,12 @@ def self_assessment_extra(assessment: SelfAssessment, user: Any) -> dict[str, An
         for e in entries
     ]
     profile = selectors.category_profile(assessment)
+    files: dict[str, list[Any]] = {}
+    for f in core_selectors.attachments_of(assessment, user):
+        if f.section and not f.is_removed:
+            files.setdefault(f.section, []).append(f)
+    for row in rows:
+        row["files"] = files.get(row["entry"].item.code, [])
     return {
         "rows": rows,
         "profile": profile,

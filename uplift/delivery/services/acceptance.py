@@ -191,14 +191,29 @@ def acceptance_review_assign(*, actor: Any, acceptance: Acceptance, expert: Any)
 def acceptance_review_withdraw(*, actor: Any, review: AcceptanceReview, reason: str) -> AcceptanceReview:
     """Take an expert off the panel before they submit (unavailable, a conflict of interest)."""
     require_officer(actor, _("Only a bureau officer changes the acceptance panel."))
-    review = locked(review)
-    require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert review"))
+    return review_withdrawn(locked(review), actor=actor, reason=reason, what=_("expert review"))
+
+
+def review_withdrawn(review: Any, *, actor: Any, reason: str, what: str) -> Any:
+    """The step of taking an expert off a panel (an acceptance's or an excellence assessment's,
+    :class:`~uplift.delivery.models.IndependentReview`): before they submit, with a reason."""
+    require_state(review, (ReviewStatus.ASSIGNED,), what=what)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the expert is withdrawn.")})
     before = audit.snapshot(review)
     review.status = ReviewStatus.WITHDRAWN
     review.withdrawn_reason = reason.strip()
     save_step(review, actor=actor, verb="withdraw", before=before)
+    return review
+
+
+def review_submitted(review: Any, *, actor: Any, at: datetime.datetime | None = None) -> Any:
+    """The step of an expert submitting their review, no conflict of interest declared: final."""
+    before = audit.snapshot(review)
+    review.status = ReviewStatus.SUBMITTED
+    review.no_conflict = True
+    review.submitted_at = now_or(at)
+    save_step(review, actor=actor, verb="submit", before=before)
     return review
 
 
@@ -265,12 +280,7 @@ def acceptance_review_submit(
             _("Score every criterion first; missing: %(names)s.") % {"names": "、".join(missing)},
             code="missing",
         )
-    before = audit.snapshot(review)
-    review.status = ReviewStatus.SUBMITTED
-    review.no_conflict = True
-    review.submitted_at = now_or(at)
-    save_step(review, actor=actor, verb="submit", before=before)
-    return review
+    return review_submitted(review, actor=actor, at=at)
 
 
 def _require_panel_done(acceptance: Acceptance) -> None:

@@ -99,6 +99,13 @@ class SelfAssessment(HasAttachments, RegionOfEnterprise, ScopedModel):
     def attachments_open(self) -> bool:
         return self.status in OPEN_STATES
 
+    def attachment_sections(self) -> list[tuple[str, str]]:
+        """A file is evidence for one item (or for the self-assessment as a whole)."""
+        items = Item.objects.filter(category__framework_id=self.framework_id).order_by(
+            "category__order", "order"
+        )
+        return [(i.code, f"{i.code} {i.name}") for i in items]
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES

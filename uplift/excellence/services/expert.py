@@ -29,6 +29,7 @@ from uplift.core.services import (
     save_step,
     update_object,
 )
+from uplift.delivery.services.acceptance import review_submitted, review_withdrawn
 
 from ..choices import ExpertAssessmentStatus, ReviewStatus, SelfAssessmentStatus
 from ..models import ConsensusItem, ExpertAssessment, ExpertItemScore, ExpertReview, Item
@@ -219,12 +220,7 @@ def expert_review_submit(
         raise ValidationError(
             {"scores": _("Score every item first; missing: %(items)s.") % {"items": ", ".join(missing)}}
         )
-    before = audit.snapshot(review)
-    review.status = ReviewStatus.SUBMITTED
-    review.no_conflict = True
-    review.submitted_at = now_or(at)
-    save_step(review, actor=actor, verb="submit", before=before)
-    return review
+    return review_submitted(review, actor=actor, at=at)
 
 
 @refused("excellence.expertreview.withdraw")
@@ -233,14 +229,7 @@ def expert_review_withdraw(*, actor: Any, review: ExpertReview, reason: str) -> 
     """Take an expert off the panel before they submit (unavailable, a conflict found late)."""
     review = locked(review)
     _require_officer_of(actor, review.assessment)
-    require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert's review"))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the expert is withdrawn.")})
-    before = audit.snapshot(review)
-    review.status = ReviewStatus.WITHDRAWN
-    review.withdrawn_reason = reason.strip()
-    save_step(review, actor=actor, verb="withdraw", before=before)
-    return review
+    return review_withdrawn(review, actor=actor, reason=reason, what=_("expert's review"))
 
 
 def nearest_in_band(framework: Any, value: float) -> int:
