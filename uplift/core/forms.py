@@ -44,25 +44,28 @@ class ScopedModelForm(forms.ModelForm):
         raise NotImplementedError("Forms never save: call the model's service with form.cleaned_data.")
 
 
-class AttachmentForm(forms.Form):
-    """One evidence file for a record; the service checks its real type and size."""
+class UserBoundForm(forms.Form):
+    """An action's form that needs the acting user and the record (e.g. to narrow its choices)."""
+
+    def __init__(self, *args: Any, user: Any, obj: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.obj = user, obj
+
+
+class AttachmentForm(UserBoundForm):
+    """One evidence file for a record (of the part of it the file is evidence for, when the record
+    has parts); the service checks its real type and size."""
 
     file = forms.FileField(label=_("file"), max_length=255, allow_empty_file=True)
     kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices, initial=AttachmentKind.OTHER)
     description = forms.CharField(label=_("description"), max_length=255, required=False)
 
-    #: The view passes the record (``obj``) and the user: a record with sections offers them.
-    takes_record = True
-
-    def __init__(self, *args: Any, obj: Any = None, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from .uploads import accept_hint
 
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = accept_hint()
-        sections = (
-            obj.attachment_sections() if obj is not None and hasattr(obj, "attachment_sections") else []
-        )
-        if sections:
+        if sections := self.obj.attachment_sections():
             self.fields["section"] = forms.ChoiceField(
                 label=_("part of the record"),
                 required=False,

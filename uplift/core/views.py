@@ -34,7 +34,7 @@ from uplift.accounts.access import is_visible
 
 from . import audit, selectors
 from .export import xlsx_response
-from .forms import AttachmentForm
+from .forms import AttachmentForm, UserBoundForm
 from .models import HasAttachments
 from .paging import CappedPaginator
 from .services import ConflictError, attachment_add, attachments_closed_reason
@@ -453,8 +453,7 @@ class ObjectActionView(SpecMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        form_class = self.get_form_class()
-        if issubclass(form_class, UserBoundForm) or getattr(form_class, "takes_record", False):
+        if issubclass(self.get_form_class(), UserBoundForm):
             kwargs.update(user=self.request.user, obj=self.object)
         return kwargs
 
@@ -485,14 +484,6 @@ class ObjectActionView(SpecMixin, FormView):
 
 class ConfirmForm(forms.Form):
     """The inputs of an action that needs none: the button is the confirmation."""
-
-
-class UserBoundForm(forms.Form):
-    """An action's form that needs the acting user and the record (e.g. to narrow its choices)."""
-
-    def __init__(self, *args: Any, user: Any, obj: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user, self.obj = user, obj
 
 
 # --- Evidence files ------------------------------------------------------------------------------

@@ -583,7 +583,9 @@ class ReviewScoresSerializer(ScoresSerializer):
 
 
 class SubmitReviewSerializer(serializers.Serializer):
-    no_conflict = serializers.BooleanField(help_text="Declares no conflict of interest with the institution.")
+    no_conflict = serializers.BooleanField(
+        help_text="Declares no conflict of interest with the one reviewed."
+    )
 
 
 class AcceptanceReviewViewSet(ReadOnlyObjectViewSet):

@@ -7,8 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.forms import ScopedModelForm
-from uplift.core.views import UserBoundForm
+from uplift.core.forms import ScopedModelForm, UserBoundForm
 from uplift.registry.forms import enterprise_by_code
 from uplift.registry.models import Enterprise, Expert
 

@@ -12,10 +12,9 @@ from uplift.core.api import (
     ReadOnlyObjectViewSet,
     ReasonSerializer,
     ScopedModelSerializer,
-    ScopedRelatedField,
     with_inputs,
 )
-from uplift.registry.models import Expert
+from uplift.delivery.api import AssignExpertSerializer, SubmitReviewSerializer
 
 from . import filtersets, services, views
 from .models import (
@@ -199,10 +198,6 @@ class ConsensusItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssignExpertSerializer(serializers.Serializer):
-    expert = ScopedRelatedField(queryset=Expert.objects)  # narrowed to what the user may pick
-
-
 class ConsensusInputSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="The framework item's id.")
     percent = serializers.IntegerField(
@@ -308,10 +303,6 @@ class ExpertScoresSerializer(serializers.Serializer):
             "scores": [(s["item"], s["percent"], s["comment"]) for s in attrs["scores"]],
             "opinion": attrs.get("opinion", ""),
         }
-
-
-class SubmitReviewSerializer(serializers.Serializer):
-    no_conflict = serializers.BooleanField(help_text="Declares no conflict of interest with the enterprise.")
 
 
 class ExpertReviewViewSet(ReadOnlyObjectViewSet):

@@ -1,20 +1,50 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.forms import ScopedModelForm
-from uplift.core.views import UserBoundForm
+from uplift.core.forms import ScopedModelForm, UserBoundForm
 from uplift.registry.forms import enterprise_by_code
-from uplift.registry.models import Expert
 
 from .choices import SelfAssessmentStatus
 from .models import AdoptionRule, Benchmark, BenchmarkRule, ExpertAssessment, Item, SelfAssessment
 
 
-def localised(obj, field: str) -> str:
-    """The English twin of a reference-data text when the page is in English and it has one."""
-    english = getattr(obj, f"{field}_en", "")
-    return english if english and (get_language() or "").startswith("en") else getattr(obj, field)
+def localised(obj: Any, field: str) -> str:
+    """The English twin of a reference-data text (a model's field, or a framework band's key) when
+    the page is in English and it has one."""
+    read = obj.get if isinstance(obj, dict) else lambda name, default="": getattr(obj, name, default)
+    english = read(f"{field}_en", "")
+    return english if english and (get_language() or "").startswith("en") else read(field, "")
+
+
+def percent_field(
+    item: Item, framework: Any, initial: int | None, label: str | None = None
+) -> forms.IntegerField:
+    """An item's percentage: the same field wherever an item is scored (the service checks the
+    bands)."""
+    return forms.IntegerField(
+        label=label or f"{item.code} {localised(item, 'name')} ({item.points})",
+        min_value=0,
+        max_value=100,
+        required=False,
+        initial=initial,
+        help_text=_("Percentage, in %(bands)s") % {"bands": framework.band_labels()},
+    )
+
+
+def text_field(
+    label: Any, initial: str, *, rows: int = 2, max_length: int = 4000, help_text: str = ""
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        initial=initial,
+        help_text=help_text,
+    )
 
 
 class SelfAssessmentForm(ScopedModelForm):
@@ -38,24 +68,10 @@ class ResponsesForm(UserBoundForm):
         self.entries = list(
             self.obj.items.select_related("item__category").order_by("item__category__order", "item__order")
         )
-        bands = self.obj.framework.band_labels()
         for e in self.entries:
-            item = e.item
-            self.fields[f"percent_{item.pk}"] = forms.IntegerField(
-                label=f"{item.code} {localised(item, 'name')} ({item.points})",
-                min_value=0,
-                max_value=100,
-                required=False,
-                initial=e.percent,
-                help_text=_("Percentage, in %(bands)s") % {"bands": bands},
-            )
-            self.fields[f"narrative_{item.pk}"] = forms.CharField(
-                label=_("Narrative"),
-                required=False,
-                max_length=8000,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                initial=e.narrative,
-                help_text=localised(item, "guidance"),
+            self.fields[f"percent_{e.item_id}"] = percent_field(e.item, self.obj.framework, e.percent)
+            self.fields[f"narrative_{e.item_id}"] = text_field(
+                _("Narrative"), e.narrative, rows=3, max_length=8000, help_text=localised(e.item, "guidance")
             )
 
     def clean(self):
@@ -100,33 +116,6 @@ class ExpertAssessmentForm(ScopedModelForm):
         self.fields["self_assessment"].queryset = accepted.select_related("enterprise")
 
 
-class AssignExpertForm(UserBoundForm):
-    """A registry expert with an account, not yet on this panel."""
-
-    expert = forms.ModelChoiceField(label=_("Expert"), queryset=Expert.objects.none())
-
-    def __init__(self, *args, **kwargs):
-        from uplift.accounts.access import pickable
-
-        super().__init__(*args, **kwargs)
-        taken = self.obj.reviews.values("expert_id")
-        self.fields["expert"].queryset = (
-            pickable(Expert.objects.all(), self.user).filter(user__isnull=False).exclude(pk__in=taken)
-        )
-
-
-def _item_fields(form, entries, prefix_percent: str, initial: dict, bands: str) -> None:
-    for item in entries:
-        form.fields[f"{prefix_percent}_{item.pk}"] = forms.IntegerField(
-            label=f"{item.code} {localised(item, 'name')} ({item.points})",
-            min_value=0,
-            max_value=100,
-            required=False,
-            initial=initial.get(item.pk),
-            help_text=_("Percentage, in %(bands)s") % {"bands": bands},
-        )
-
-
 class ExpertScoresForm(UserBoundForm):
     """The expert's own percentage and reasons on each item, and their overall opinion."""
 
@@ -139,23 +128,9 @@ class ExpertScoresForm(UserBoundForm):
         existing = {s.item_id: s for s in self.obj.scores.all()}
         for item in self.items:
             old = existing.get(item.pk)
-            _item_fields(
-                self, [item], "percent", {item.pk: old.percent if old else None}, framework.band_labels()
-            )
-            self.fields[f"comment_{item.pk}"] = forms.CharField(
-                label=_("Reasons"),
-                required=False,
-                max_length=4000,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                initial=old.comment if old else "",
-            )
-        self.fields["opinion"] = forms.CharField(
-            label=_("Overall opinion"),
-            required=False,
-            max_length=4000,
-            widget=forms.Textarea(attrs={"rows": 3}),
-            initial=self.obj.opinion,
-        )
+            self.fields[f"percent_{item.pk}"] = percent_field(item, framework, old.percent if old else None)
+            self.fields[f"comment_{item.pk}"] = text_field(_("Reasons"), old.comment if old else "")
+        self.fields["opinion"] = text_field(_("Overall opinion"), self.obj.opinion, rows=3)
 
     def clean(self):
         data = super().clean()
@@ -194,33 +169,14 @@ class ConsensusForm(UserBoundForm):
             label = f"{item.code} {localised(item, 'name')} ({item.points})"
             if row.flagged:
                 label += " ⚑ " + str(_("flagged: spread %(spread)s points") % {"spread": row.spread})
-            self.fields[f"percent_{item.pk}"] = forms.IntegerField(
-                label=label,
-                min_value=0,
-                max_value=100,
-                required=False,
-                initial=row.percent,
-                help_text=_("Percentage, in %(bands)s") % {"bands": framework.band_labels()},
-            )
+            self.fields[f"percent_{item.pk}"] = percent_field(item, framework, row.percent, label=label)
             for name, title, value in (
                 ("rationale", _("Rationale"), row.rationale),
                 ("strengths", _("Strengths"), row.strengths),
                 ("opportunities", _("Opportunities for improvement"), row.opportunities),
             ):
-                self.fields[f"{name}_{item.pk}"] = forms.CharField(
-                    label=title,
-                    required=False,
-                    max_length=4000,
-                    widget=forms.Textarea(attrs={"rows": 2}),
-                    initial=value,
-                )
-        self.fields["summary"] = forms.CharField(
-            label=_("Overall feedback"),
-            required=False,
-            max_length=8000,
-            widget=forms.Textarea(attrs={"rows": 4}),
-            initial=self.obj.summary,
-        )
+                self.fields[f"{name}_{item.pk}"] = text_field(title, value)
+        self.fields["summary"] = text_field(_("Overall feedback"), self.obj.summary, rows=4, max_length=8000)
 
     def clean(self):
         data = super().clean()

@@ -19,7 +19,7 @@ from uplift.delivery.choices import ActivityStatus, ProblemStatus, Severity
 from uplift.delivery.models import Participation, Problem, QualityMethod
 from uplift.inspection.choices import InspectionResult
 from uplift.inspection.models import SamplingInspection
-from uplift.registry.models import ClusterMembership, Enterprise
+from uplift.registry.models import Enterprise
 
 from .choices import BenchmarkStatus, ExpertAssessmentStatus, SelfAssessmentStatus
 from .models import (
@@ -104,18 +104,6 @@ def adopters(programme: Any, rule: AdoptionRule | None = None) -> QuerySet:
     return qs.annotate(adopted_on=adopted)
 
 
-def adopter_enterprises(
-    programme: Any, *, region: str | None = None, cluster_id: int | None = None
-) -> QuerySet:
-    """Enterprises in the programme's region that adopted the excellence model during it, by its
-    adoption rule (:func:`adopters`); ``adopted_on`` dates each."""
-    qs = adopters(programme).filter(adopted_on__gte=programme.start_date, adopted_on__lte=programme.end_date)
-    qs = qs.filter(in_subtree("region_id", region_prefix(region or programme.region_id)))
-    if cluster_id:
-        qs = qs.filter(pk__in=ClusterMembership.objects.filter(cluster_id=cluster_id).values("enterprise_id"))
-    return qs
-
-
 def adoption_of(programme: Any, enterprise: Any) -> dict[str, Any]:
     """Where one enterprise stands against the programme's rule: each condition met or not, with
     the record that meets it, and the day it adopted (None if it has not)."""
@@ -125,36 +113,49 @@ def adoption_of(programme: Any, enterprise: Any) -> dict[str, Any]:
         first = (
             rule_trainings(programme, rule)
             .filter(enterprise=enterprise)
+            .select_related("activity")
             .order_by("activity__held_on")
             .first()
         )
-        conditions.append({"kind": "training", "method": rule.training_method, "record": first})
+        day = first.activity.held_on if first else None
+        conditions.append({"kind": "training", "method": rule.training_method, "record": first, "day": day})
     if rule.self_assessment_required:
         first = accepted_self_assessments(rule).filter(enterprise=enterprise).order_by("accepted_on").first()
-        conditions.append({"kind": "self_assessment", "record": first})
-    row = adopters(programme, rule).filter(pk=enterprise.pk).values_list("adopted_on", flat=True).first()
-    counted = row is not None and programme.start_date <= row <= programme.end_date
-    return {"rule": rule, "conditions": conditions, "adopted_on": row, "counted": counted}
+        conditions.append(
+            {"kind": "self_assessment", "record": first, "day": first.accepted_on if first else None}
+        )
+    # As :func:`adopters` dates it: the later of the conditions' first days, once all are met.
+    met = all(c["record"] is not None for c in conditions)
+    adopted_on = max(c["day"] for c in conditions) if met else None
+    counted = adopted_on is not None and programme.start_date <= adopted_on <= programme.end_date
+    return {"rule": rule, "conditions": conditions, "adopted_on": adopted_on, "counted": counted}
 
 
-def category_profile(assessment: SelfAssessment) -> list[dict[str, Any]]:
-    """Per category of the framework: its points, the points the assessment gives it and the
-    share (the profile a feedback report charts)."""
-    entries = list(assessment.items.select_related("item__category"))
+def _by_category(framework_id: int, rows: list[Any]) -> list[dict[str, Any]]:
+    """Per category of the framework, in order: its points, the points ``rows`` (entries with an
+    ``item`` and ``points``) give it, the share, and those rows."""
     out = []
-    for category in Category.objects.filter(framework_id=assessment.framework_id).order_by("order"):
-        mine = [e for e in entries if e.item.category_id == category.pk]
-        scored = sum((e.points or Decimal(0) for e in mine), Decimal(0))
+    for category in Category.objects.filter(framework_id=framework_id).order_by("order"):
+        mine = [r for r in rows if r.item.category_id == category.pk]
+        scored = sum((r.points or Decimal(0) for r in mine), Decimal(0))
+        share = round(float(scored) * 100 / category.points, 1) if category.points else None
         out.append(
             {
                 "category": category,
                 "points": category.points,
                 "scored": scored,
-                "percent": round(float(scored) * 100 / category.points, 1) if category.points else None,
-                "complete": all(e.percent is not None for e in mine),
+                "percent": share,
+                "rows": mine,
             }
         )
     return out
+
+
+def category_profile(assessment: SelfAssessment) -> list[dict[str, Any]]:
+    """Per category: its points, the points the self-assessment gives it and the share, and
+    whether every item of it is answered (the profile a feedback report charts)."""
+    profile = _by_category(assessment.framework_id, list(assessment.items.select_related("item__category")))
+    return [{**p, "complete": all(e.percent is not None for e in p["rows"])} for p in profile]
 
 
 # --- Expert assessments ------------------------------------------------------------------------------
@@ -202,23 +203,10 @@ def panel_table(assessment: ExpertAssessment, user: Any) -> dict[str, Any]:
 def consensus_profile(assessment: ExpertAssessment) -> list[dict[str, Any]]:
     """Per category: its points, the consensus score and share, and the self-assessed share to
     compare with (the feedback report's chart)."""
-    rows = list(assessment.consensus.select_related("item"))
     own = category_profile(assessment.self_assessment) if assessment.self_assessment_id else []
-    own_by = {p["category"].pk: p for p in own}
-    out = []
-    for category in Category.objects.filter(framework_id=assessment.framework_id).order_by("order"):
-        mine = [r for r in rows if r.item.category_id == category.pk]
-        scored = sum((r.points or Decimal(0) for r in mine), Decimal(0))
-        out.append(
-            {
-                "category": category,
-                "points": category.points,
-                "scored": scored,
-                "percent": round(float(scored) * 100 / category.points, 1) if category.points else None,
-                "self_percent": own_by.get(category.pk, {}).get("percent"),
-            }
-        )
-    return out
+    own_by = {p["category"].pk: p["percent"] for p in own}
+    profile = _by_category(assessment.framework_id, list(assessment.consensus.select_related("item")))
+    return [{**p, "self_percent": own_by.get(p["category"].pk)} for p in profile]
 
 
 # --- Benchmarks -------------------------------------------------------------------------------------
@@ -368,24 +356,18 @@ def candidates(
     return out
 
 
-def benchmark_enterprises(
-    programme: Any, *, region: str | None = None, cluster_id: int | None = None
-) -> QuerySet:
-    """Enterprises of the programme's region the bureau approved as quality benchmarks during it
-    (not revoked), each dated by its approval (``benchmark_on``)."""
+def approved_benchmarks(programme: Any) -> QuerySet:
+    """Enterprises the bureau approved as quality benchmarks of the programme during it (not
+    revoked), each dated by its approval (``benchmark_on``); not yet narrowed to a region."""
     approved = Benchmark.objects.filter(
         programme=programme,
         status=BenchmarkStatus.APPROVED,
         approved_on__gte=programme.start_date,
         approved_on__lte=programme.end_date,
     )
-    qs = Enterprise.objects.filter(pk__in=approved.values("enterprise_id")).annotate(
+    return Enterprise.objects.filter(pk__in=approved.values("enterprise_id")).annotate(
         benchmark_on=_first(approved, "approved_on")
     )
-    qs = qs.filter(in_subtree("region_id", region_prefix(region or programme.region_id)))
-    if cluster_id:
-        qs = qs.filter(pk__in=ClusterMembership.objects.filter(cluster_id=cluster_id).values("enterprise_id"))
-    return qs
 
 
 def public_benchmarks() -> QuerySet:

@@ -17,6 +17,7 @@ from uplift.accounts.access import principal_of
 from uplift.core import selectors as core_selectors
 from uplift.core.forms import ReasonForm
 from uplift.core.views import Action, ObjectViews
+from uplift.delivery.forms import AssignExpertForm
 from uplift.programmes.models import Programme
 from uplift.registry.models import Enterprise
 
@@ -66,17 +67,10 @@ def framework_extra(framework: Framework, user: Any) -> dict[str, Any]:
             for c in categories
         ],
         "bands": [
-            {**b, "process_text": localised_band(b, "process"), "results_text": localised_band(b, "results")}
+            {**b, "process_text": localised(b, "process"), "results_text": localised(b, "results")}
             for b in framework.bands
         ],
     }
-
-
-def localised_band(band: dict[str, Any], kind: str) -> str:
-    from django.utils.translation import get_language
-
-    english = band.get(f"{kind}_en")
-    return english if english and (get_language() or "").startswith("en") else band.get(kind, "")
 
 
 def self_assessment_extra(assessment: SelfAssessment, user: Any) -> dict[str, Any]:
@@ -279,7 +273,7 @@ expert_assessment_views = ObjectViews(
             gettext_lazy("Assign an expert"),
             services.expert_assessment_assign,
             "assessment",
-            form=forms.AssignExpertForm,
+            form=AssignExpertForm,
             when=_status_is(ExpertAssessmentStatus.SCORING),
             help=gettext_lazy(
                 "Each expert scores every item on their own; no one reads their scores before they "

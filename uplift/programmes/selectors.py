@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from uplift.accounts.access import in_subtree, region_prefix
 from uplift.delivery.selectors import participating_enterprises
-from uplift.excellence.selectors import adopter_enterprises, benchmark_enterprises
+from uplift.excellence.selectors import adopters, approved_benchmarks
 from uplift.registry.models import ClusterMembership
 
 from .models import PilotProject, Programme
@@ -37,6 +37,24 @@ def served_enterprises(
 ) -> QuerySet:
     """Distinct enterprises served by the programme: those that took part in an approved activity."""
     return participating_enterprises(programme, region=region, cluster_id=cluster_id)
+
+
+def adopter_enterprises(
+    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Enterprises in the programme's region that adopted the excellence model during it, by the
+    programme's adoption rule (:func:`uplift.excellence.selectors.adopters`, ``adopted_on``)."""
+    qs = adopters(programme).filter(adopted_on__gte=programme.start_date, adopted_on__lte=programme.end_date)
+    return _in_cluster(_in_region(qs, "region_id", region or programme.region_id), cluster_id)
+
+
+def benchmark_enterprises(
+    programme: Programme, *, region: str | None = None, cluster_id: int | None = None
+) -> QuerySet:
+    """Enterprises in the programme's region the bureau approved as quality benchmarks during it
+    (``benchmark_on``)."""
+    qs = approved_benchmarks(programme)
+    return _in_cluster(_in_region(qs, "region_id", region or programme.region_id), cluster_id)
 
 
 def served_adopters(

@@ -142,7 +142,8 @@ def _checked_scores(
 # --- Expert reviews ------------------------------------------------------------------------------
 
 
-def _require_own_review(actor: Any, review: AcceptanceReview) -> None:
+def require_own_review(actor: Any, review: Any) -> None:
+    """Only the expert assigned (or the system) scores and submits an independent review."""
     if not is_system(actor) and review.expert_id not in principal_of(actor).expert_ids:
         raise ValidationError(_("Only the expert assigned scores and submits this review."), code="role")
 
@@ -225,7 +226,7 @@ def acceptance_review_score(
     """The expert's own score and reasons on each criterion (saved as often as they like until
     they submit); a criterion scored again is replaced."""
     review = locked(review)
-    _require_own_review(actor, review)
+    require_own_review(actor, review)
     require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert review"))
     require_state(review.acceptance, (AcceptanceStatus.DRAFT,), what=_("acceptance"))
     rows = _checked_scores(review.acceptance, scores)
@@ -258,7 +259,7 @@ def acceptance_review_submit(
     """Submit the review: every criterion scored, and no conflict of interest declared. Final —
     from now on the bureau reads the scores, and the expert the other submitted reviews."""
     review = locked(review)
-    _require_own_review(actor, review)
+    require_own_review(actor, review)
     require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert review"))
     if not no_conflict:
         raise ValidationError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -67,6 +68,28 @@ class Framework(ScopedModel):
                 },
                 code="band",
             )
+
+    def checked_items(self, rows: Iterable[tuple], field: str) -> dict[int, Item]:
+        """The framework's items by id, once every row ``(item id, percentage, ...)`` names one of
+        them with a percentage in a band (None: not given); otherwise a ValidationError under
+        ``field`` listing every bad row by its item."""
+        items = {i.pk: i for i in Item.objects.filter(category__framework=self)}
+        errors: list[str] = []
+        for item_id, percent, *_rest in rows:
+            item = items.get(item_id)
+            if item is None:
+                errors.append(
+                    _("Item %(item)s is not an item of %(framework)s.")
+                    % {"item": item_id, "framework": self.code}
+                )
+                continue
+            try:
+                self.check_percent(percent, item)
+            except ValidationError as exc:
+                errors += exc.messages
+        if errors:
+            raise ValidationError({field: errors})
+        return items
 
 
 class Category(ScopedModel):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from uplift.accounts.access import is_visible, principal_of
+from uplift.accounts.access import is_visible
 from uplift.accounts.models import Membership
 from uplift.core import audit
 from uplift.core.services import (
@@ -29,7 +29,7 @@ from uplift.core.services import (
     save_step,
     update_object,
 )
-from uplift.delivery.services.acceptance import review_submitted, review_withdrawn
+from uplift.delivery.services.acceptance import require_own_review, review_submitted, review_withdrawn
 
 from ..choices import ExpertAssessmentStatus, ReviewStatus, SelfAssessmentStatus
 from ..models import ConsensusItem, ExpertAssessment, ExpertItemScore, ExpertReview, Item
@@ -127,34 +127,6 @@ def expert_assessment_assign(*, actor: Any, assessment: ExpertAssessment, expert
     )
 
 
-def _require_own_review(actor: Any, review: ExpertReview) -> None:
-    if not is_system(actor) and review.expert_id not in principal_of(actor).expert_ids:
-        raise ValidationError(_("Only the expert assigned scores and submits this review."), code="role")
-
-
-def _checked(assessment: ExpertAssessment, rows: Iterable[tuple], name: str) -> tuple[dict[int, Item], list]:
-    """``rows`` (item id, percentage, ...) on the assessment's framework, each percentage in a band;
-    every error names its item, under ``name``."""
-    framework = assessment.framework
-    items = {i.pk: i for i in Item.objects.filter(category__framework=framework)}
-    rows, errors = list(rows), []
-    for item_id, percent, *_rest in rows:
-        item = items.get(item_id)
-        if item is None:
-            errors.append(
-                _("Item %(item)s is not an item of %(framework)s.")
-                % {"item": item_id, "framework": framework.code}
-            )
-            continue
-        try:
-            framework.check_percent(percent, item)
-        except ValidationError as exc:
-            errors += exc.messages
-    if errors:
-        raise ValidationError({name: errors})
-    return items, rows
-
-
 @refused("excellence.expertreview.score")
 @transaction.atomic
 def expert_review_score(
@@ -163,10 +135,11 @@ def expert_review_score(
     """The expert's own percentage and reasons on some or all items (saved as often as they like
     until they submit); an item left without a percentage keeps none."""
     review = locked(review)
-    _require_own_review(actor, review)
+    require_own_review(actor, review)
     require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert's review"))
     require_state(review.assessment, (SCORING,), what=_("expert assessment"))
-    items, rows = _checked(review.assessment, scores, "scores")
+    rows = list(scores)
+    items = review.assessment.framework.checked_items(rows, "scores")
     before = {s.item.code: f"{s.percent}% · {s.comment}" for s in review.scores.select_related("item")}
     # The items given replace their earlier scores: two statements, however many items.
     ExpertItemScore.objects.filter(review=review, item_id__in=[i for i, _p, _c in rows]).delete()
@@ -196,7 +169,7 @@ def expert_review_submit(
     """Submit the review: every item scored, no conflict of interest declared. Final — the bureau
     now reads the scores, and the expert the other submitted reviews."""
     review = locked(review)
-    _require_own_review(actor, review)
+    require_own_review(actor, review)
     require_state(review, (ReviewStatus.ASSIGNED,), what=_("expert's review"))
     if not no_conflict:
         raise ValidationError(
@@ -293,7 +266,8 @@ def expert_assessment_agree(
     assessment = locked(assessment)
     _require_officer_of(actor, assessment)
     require_state(assessment, (CONSENSUS,), what=_("expert assessment"))
-    items, rows = _checked(assessment, rows, "rows")
+    rows = list(rows)
+    items = assessment.framework.checked_items(rows, "rows")
     current = {c.item_id: c for c in assessment.consensus.all()}
     errors = [
         _("%(item)s was flagged for discussion: give the rationale of the consensus.")

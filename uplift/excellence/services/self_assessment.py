@@ -96,28 +96,12 @@ def self_assessment_update(*, actor: Any, instance: SelfAssessment, **data: Any)
 def _checked_responses(
     assessment: SelfAssessment, responses: Iterable[tuple[int, int | None, str]]
 ) -> list[tuple[SelfAssessmentItem, int | None, str]]:
-    """Each (item id, percentage, narrative) matched to the assessment's entry, the percentage
-    checked against the framework's bands; every error names its item."""
+    """Each (item id, percentage, narrative) matched to the assessment's entry, once the framework
+    has checked them (:meth:`~uplift.excellence.models.Framework.checked_items`)."""
+    responses = list(responses)
+    assessment.framework.checked_items(responses, "responses")
     entries = {e.item_id: e for e in assessment.items.select_related("item")}
-    framework = assessment.framework
-    rows, errors = [], []
-    for item_id, percent, narrative in responses:
-        entry = entries.get(item_id)
-        if entry is None:
-            errors.append(
-                _("Item %(item)s is not an item of %(framework)s.")
-                % {"item": item_id, "framework": framework.code}
-            )
-            continue
-        try:
-            framework.check_percent(percent, entry.item)
-        except ValidationError as exc:
-            errors += exc.messages
-            continue
-        rows.append((entry, percent, (narrative or "").strip()))
-    if errors:
-        raise ValidationError({"responses": errors})
-    return rows
+    return [(entries[i], percent, (narrative or "").strip()) for i, percent, narrative in responses]
 
 
 def _said(percent: int | None, narrative: str) -> str:
