@@ -32,6 +32,23 @@ if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
 import django  # noqa: E402
 from timing import time_pages  # noqa: E402  (bench/timing.py, beside this script)
 
+
+def create_database(url: str) -> None:
+    """Create the database ``url`` names when the server does not have it yet (a new machine)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}", flush=True)
+
+
+create_database(os.environ["DATABASE_URL"])
 django.setup()
 
 from django.core.management import call_command  # noqa: E402

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DateField, F, Min, OuterRef, QuerySet, Subquery
+from django.db.models import DateField, Min, QuerySet
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
+from django_cte import CTE, with_cte
 
 from uplift.accounts.access import in_subtree, region_prefix
 from uplift.delivery.choices import ActivityStatus, ProblemStatus, Severity
@@ -50,16 +51,11 @@ def adoption_rule(programme: Any) -> AdoptionRule:
         return AdoptionRule(programme=programme, training_method=method, self_assessment_required=True)
 
 
-def _first(qs: QuerySet, date: str) -> Subquery:
-    """The earliest ``date`` of ``qs``'s rows of the outer enterprise."""
-    return Subquery(
-        qs.filter(enterprise_id=OuterRef("pk"))
-        .order_by()
-        .values("enterprise_id")
-        .annotate(d=Min(date))
-        .values("d"),
-        output_field=DateField(),
-    )
+def _firsts(qs: QuerySet, date: str, name: str) -> CTE:
+    """The earliest ``date`` of ``qs``'s rows per enterprise (columns ``enterprise_id``, ``day``),
+    as a named common table expression to join."""
+    grouped = qs.order_by().values("enterprise_id").annotate(day=Min(date)).values("enterprise_id", "day")
+    return CTE(grouped, name=name)
 
 
 def accepted_self_assessments(rule: AdoptionRule) -> QuerySet:
@@ -86,22 +82,26 @@ def adopters(programme: Any, rule: AdoptionRule | None = None) -> QuerySet:
     later of its first qualifying training and its first accepted self-assessment (not yet
     narrowed to the programme's period or region)."""
     rule = rule or adoption_rule(programme)
-    qs = Enterprise.objects.all()
-    terms = []
+    firsts = []
     if rule.self_assessment_required:
-        accepted = accepted_self_assessments(rule)
-        qs = qs.filter(pk__in=accepted.values("enterprise_id")).annotate(
-            assessed_on=_first(accepted, "accepted_on")
-        )
-        terms.append(F("assessed_on"))
+        firsts.append(_firsts(accepted_self_assessments(rule), "accepted_on", "adoption_assessed"))
     if rule.training_method_id:
         trained = rule_trainings(programme, rule)
-        qs = qs.filter(pk__in=trained.values("enterprise_id")).annotate(
-            trained_on=_first(trained, "activity__held_on")
-        )
-        terms.append(F("trained_on"))
-    adopted = Greatest(*terms, output_field=DateField()) if len(terms) > 1 else terms[0]
-    return qs.annotate(adopted_on=adopted)
+        if rule.self_assessment_required:
+            # Only the trainings of assessed enterprises can count: narrowing them first groups tens
+            # of thousands of participations instead of every trained one (half a million).
+            trained = trained.filter(
+                enterprise_id__in=accepted_self_assessments(rule).values("enterprise_id")
+            )
+        firsts.append(_firsts(trained, "activity__held_on", "adoption_trained"))
+    # Each condition is one grouped pass over its records, joined to the enterprises by id rather
+    # than a lookup per enterprise (bench/adopters.py: 2.4 s → about 1 s at national scale).
+    qs = Enterprise.objects.all()
+    for first in firsts:
+        qs = first.join(qs, pk=first.col.enterprise_id)
+    days = [first.col.day for first in firsts]
+    adopted = Greatest(*days, output_field=DateField()) if len(days) > 1 else days[0]
+    return with_cte(*firsts, select=qs.annotate(adopted_on=adopted))
 
 
 def adoption_of(programme: Any, enterprise: Any) -> dict[str, Any]:
@@ -365,9 +365,9 @@ def approved_benchmarks(programme: Any) -> QuerySet:
         approved_on__gte=programme.start_date,
         approved_on__lte=programme.end_date,
     )
-    return Enterprise.objects.filter(pk__in=approved.values("enterprise_id")).annotate(
-        benchmark_on=_first(approved, "approved_on")
-    )
+    first = _firsts(approved, "approved_on", "benchmark_approved")
+    qs = first.join(Enterprise.objects.all(), pk=first.col.enterprise_id)
+    return with_cte(first, select=qs.annotate(benchmark_on=first.col.day))
 
 
 def public_benchmarks() -> QuerySet:
