@@ -92,6 +92,10 @@ def framework_page(page: Page, base: str) -> str:
     return f"/excellence/frameworks/{first(page, base, 'excellence/frameworks/')['id']}/"
 
 
+def checked_import(page: Page, base: str) -> str:
+    return f"/imports/{first(page, base, 'imports/?status=checked')['id']}/"
+
+
 #: name -> (user, page path or a function finding it); user None: the public, not signed in
 SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "7-service-project": ("qichun.institution", project_page),
@@ -112,6 +116,8 @@ SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "22-feedback": ("hubei.officer", feedback_report),
     "23-benchmark-candidates": ("hubei.officer", candidates_page),
     "24-public-benchmarks": (None, "/public/benchmarks/"),
+    "25-import-checked": ("huanggang.officer", checked_import),
+    "26-import-add": ("huanggang.officer", "/imports/add/"),
 }
 
 

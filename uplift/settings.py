@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "uplift.core",
     "uplift.accounts",
     "uplift.registry",
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
     "uplift.inspection",
     "uplift.indicators",
     "uplift.excellence",
+    "uplift.imports",
     "uplift.reports",
     "uplift.api",
 ]
@@ -207,6 +210,20 @@ STORAGES = {
 }
 # Evidence files (uplift/core/uploads.py): the largest accepted, in bytes.
 UPLIFT_UPLOAD_MAX_BYTES = int(os.environ.get("UPLIFT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# Imports (uplift/imports/): files larger than this run in the background (a worker), smaller at once.
+UPLIFT_IMPORT_INLINE_BYTES = int(os.environ.get("UPLIFT_IMPORT_INLINE_BYTES", 2 * 1024 * 1024))
+
+# --- Background tasks and the cache -----------------------------------------------------------
+# Tasks (imports) are rows in the database, run by `uplift db_worker` (`uplift demo` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A cache every process of the machine shares (a worker writes an import's progress, the web
+# server reads it; the database cannot carry it while the import's transaction holds it).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache",
+    }
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -287,6 +304,7 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.delivery.demo_evidence.build",
     "uplift.indicators.demo.build",
     "uplift.excellence.demo.build",
+    "uplift.imports.demo.build",
 ]
 #: A context manager for writing many records at once (the demo, imports): it skips the per-write
 #: rollup upkeep and rebuilds the rollups at the end.

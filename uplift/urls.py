@@ -13,6 +13,7 @@ urlpatterns = [
     path("inspection/", include("uplift.inspection.urls")),
     path("indicators/", include("uplift.indicators.urls")),
     path("excellence/", include("uplift.excellence.urls")),
+    path("", include("uplift.imports.urls")),
     path("public/", include("uplift.reports.urls")),
     path("", include("uplift.core.urls")),
     path("api/", include("uplift.api.urls")),

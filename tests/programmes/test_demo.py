@@ -18,6 +18,7 @@ from uplift.delivery.models import (
     Standard,
 )
 from uplift.excellence.models import Benchmark, ExpertAssessment
+from uplift.imports.models import ImportRun
 from uplift.programmes import rollups
 from uplift.programmes.metrics import Scope, dashboard, listed
 from uplift.programmes.models import Programme
@@ -135,6 +136,11 @@ def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
     assert ExpertAssessment.objects.filter(status="completed").count() == 130
     assert client.get("/public/benchmarks/").context["page"].paginator.count == 113
     _feedback_pdf_reads_back(client)
+
+    # Huanggang's list of enterprises, imported: a dry run rejecting two rows, the corrected file
+    # (40 created), the same file again (40 unchanged).
+    runs = list(ImportRun.objects.order_by("pk").values_list("status", "created", "unchanged", "rejected"))
+    assert runs == [("checked", 38, 0, 2), ("imported", 40, 0, 0), ("imported", 0, 40, 0)]
 
     for code in Enterprise.objects.values_list("credit_code", flat=True)[:500]:
         validate_credit_code(code)

@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("indicators", "*", EDIT),
         ("excellence", "*", EDIT),
         ("core", "attachment", EDIT),
+        ("imports", "importrun", EDIT),
     ],
     Role.INSTITUTION_STAFF: [
         ("procurement", "tender", (VIEW,)),
@@ -438,6 +439,12 @@ def _pilot(p: Principal) -> Q:
             "cluster_id", _rows("registry.ClusterMembership", "enterprise_id", p.enterprise_ids, "cluster_id")
         ),
     )
+
+
+@scope("imports.importrun")
+def _import_run(p: Principal) -> Q:
+    # The importer's own runs, and the runs of the bureaus in the officer's area.
+    return any_of(Q(created_by_id=p.user_id), in_regions("region_id", p))
 
 
 @scope("core.auditentry")

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from uplift.core import api as core
 from uplift.delivery import api as delivery
 from uplift.excellence import api as excellence
+from uplift.imports import api as imports
 from uplift.indicators import api as indicators
 from uplift.inspection import api as inspection
 from uplift.procurement import api as procurement
@@ -68,6 +69,7 @@ router.register("excellence/expert-reviews", excellence.ExpertReviewViewSet, bas
 router.register("excellence/benchmark-rules", excellence.BenchmarkRuleViewSet, basename="benchmarkrule")
 router.register("excellence/benchmarks", excellence.BenchmarkViewSet, basename="benchmark")
 router.register("files", core.AttachmentViewSet, basename="attachment")
+router.register("imports", imports.ImportRunViewSet, basename="importrun")
 
 app_name = "api"
 

@@ -42,6 +42,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: The JSON-safe rendering of a field value (public name, for other apps' before/after records).
+plain = _plain
+
+
 #: Fields never copied into the audit trail: churn, and secrets (a password hash is still a secret).
 #: A model names its own secrets in ``audit_exclude``.
 NOT_AUDITED = {"created_at", "updated_at", "password", "last_login"}

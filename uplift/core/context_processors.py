@@ -16,6 +16,7 @@ AREAS = [
     ("indicators", _("Economic indicators")),
     ("excellence", _("Excellence model")),
     ("registry", _("Registry")),
+    ("imports", _("Imports")),
     ("accounts", _("Accounts")),
     ("core", _("Files and audit")),
 ]

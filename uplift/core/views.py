@@ -144,6 +144,9 @@ class ObjectViews:
     #: whether a record may still be edited at all (a closed problem, a graded acceptance may not);
     #: the page hides its Edit button and the edit page sends the user back. The service decides.
     can_edit: Callable[[Any, Any], bool] = _always
+    #: the page that adds a record when it is not the model's form (an upload, say): a view class
+    #: taking ``spec``, served at ``<prefix>/add/``
+    add_view: type | None = None
 
     registry: ClassVar[list[ObjectViews]] = []
 
@@ -167,6 +170,10 @@ class ObjectViews:
     def editable(self) -> bool:
         return self.form is not None and self.services is not None
 
+    @property
+    def addable(self) -> bool:
+        return self.editable or self.add_view is not None
+
     # --- url patterns ---
     def urls(self, prefix: str) -> list:
         name = self.model._meta.model_name
@@ -176,6 +183,8 @@ class ObjectViews:
             path(f"{prefix}/", ObjectListView.as_view(spec=self), name=f"{name}_list"),
             path(f"{prefix}/<{pk}>/", ObjectDetailView.as_view(spec=self), name=f"{name}_detail"),
         ]
+        if self.add_view is not None:
+            patterns.append(path(f"{prefix}/add/", self.add_view.as_view(spec=self), name=f"{name}_add"))
         if self.editable:
             patterns += [
                 path(f"{prefix}/add/", ObjectEditView.as_view(spec=self), name=f"{name}_add"),
@@ -229,9 +238,9 @@ class SpecMixin(LoginRequiredMixin, PermissionRequiredMixin):
             verbose_name=meta.verbose_name,
             verbose_name_plural=meta.verbose_name_plural,
             list_url=reverse(url_name(self.spec.model, "list")),
-            can_add=self.spec.editable and user.has_perm(perm(self.spec.model, "add")),
+            can_add=self.spec.addable and user.has_perm(perm(self.spec.model, "add")),
             can_change=self.spec.editable and user.has_perm(perm(self.spec.model, "change")),
-            add_url=reverse(url_name(self.spec.model, "add")) if self.spec.editable else None,
+            add_url=reverse(url_name(self.spec.model, "add")) if self.spec.addable else None,
         )
         return ctx
 

@@ -850,19 +850,41 @@ def _unit_kind(metric: Any, programme: Programme) -> str:
     return _unit_kinds[metric.name]
 
 
-def saved(instances: Iterable[Any]) -> None:
-    """Bring the rollups up to date after ``instances`` were written without signals (a bulk
-    create or an import): the bulk writers call this in their transaction."""
-    if is_suspended():
-        return
+def _touch_many(instances: Iterable[Any]) -> Touch:
+    """What many instances touch together (one query per model where the touch reads the database)."""
     by_model: dict[str, list[Any]] = defaultdict(list)
     for instance in instances:
         by_model[instance._meta.label_lower].append(instance)
     touches = [
         BULK_TOUCHES[label](group) if label in BULK_TOUCHES else _merge(*(_touch_of(i) for i in group))
         for label, group in by_model.items()
+        if label in TOUCHES
     ]
-    apply(_merge(*touches))
+    return _merge(*touches)
+
+
+def saved(instances: Iterable[Any]) -> None:
+    """Bring the rollups up to date after ``instances`` were written without signals (a bulk
+    create): the bulk writers call this in their transaction."""
+    if is_suspended():
+        return
+    apply(_touch_many(instances))
+
+
+@contextlib.contextmanager
+def upkeep(before: Iterable[Any] = ()) -> Iterator[list[Any]]:
+    """Keep the rollups in step around a bulk write that may change or delete stored records (an
+    import, its revert): ``before`` are those records as stored; the block appends every record
+    it wrote to the list it is given. The cells the records were in are read before the write, so
+    a record that moved (another region, say) leaves its old cell as well as entering the new."""
+    if is_suspended():
+        yield []
+        return
+    touch = _touch_many(before)
+    cells = cells_before(touch)
+    written: list[Any] = []
+    yield written
+    apply(_merge(touch, _touch_many(written)), cells)
 
 
 @contextlib.contextmanager

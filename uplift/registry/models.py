@@ -154,7 +154,13 @@ class Enterprise(ScopedModel):
         return self.name
 
     def clean(self) -> None:
-        if self.industry_id and self.industry.level != IndustryLevel.DIVISION:
+        if not self.industry_id:
+            return
+        try:
+            industry = self.industry
+        except Industry.DoesNotExist:
+            return  # the field's own validation says the industry does not exist
+        if industry.level != IndustryLevel.DIVISION:
             raise ValidationError({"industry": _("Choose an industry division (two digits), not a section.")})
 
 

@@ -1,4 +1,8 @@
-"""`uplift demo`: build the Hubei demo, then serve it (or only load it with --load-only)."""
+"""`uplift demo`: build the Hubei demo, then serve it (or only load it with --load-only), with a
+background worker beside the server for the tasks pages enqueue (large imports)."""
+
+import subprocess
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -33,4 +37,10 @@ class Command(BaseCommand):
         # Serve static files as production does (whitenoise, compressed), not from the app folders.
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Serving on http://{options['addrport']}/  (Ctrl-C to stop)"))
-        call_command("runserver", options["addrport"], use_reloader=False)
+        # The worker runs the tasks pages enqueue (imports of large files) as production's would.
+        worker = subprocess.Popen([sys.executable, "-m", "uplift.manage", "db_worker", "--no-reload"])
+        try:
+            call_command("runserver", options["addrport"], use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
