@@ -9,7 +9,7 @@ from django.db import transaction
 
 from uplift.core.audit import verify
 
-from .backup import APPS
+from .backup import APPS, DERIVED
 
 
 class Command(BaseCommand):
@@ -34,12 +34,20 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"The restored audit chain does not verify: {problem}. Nothing was restored."
                 )
+            # The rollups are derived: rebuilt from the restored records, not restored.
+            from uplift.programmes import rollups
+
+            rows = rollups.rebuild()
         counts = {
             m._meta.label: m._default_manager.count()
             for label in APPS
             for m in apps.get_app_config(label).get_models()
+            if m._meta.label not in DERIVED
         }
         total = sum(counts.values())
         self.stdout.write(
-            self.style.SUCCESS(f"Restored {total} records; audit chain intact ({checked} entries).")
+            self.style.SUCCESS(
+                f"Restored {total} records; audit chain intact ({checked} entries); "
+                f"{rows} rollup rows rebuilt."
+            )
         )
