@@ -38,15 +38,11 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-HEADER = [
-    "统一社会信用代码",
-    "企业名称",
-    "所在地区代码",
-    "行业代码",
-    "企业规模",
-    "从业人员数",
-    "年营业收入（元）",
-]
+from uplift.imports.kinds import KINDS  # noqa: E402
+
+HEADER = KINDS["enterprises"].headers(
+    "credit_code", "name", "region", "industry", "size_class", "employees", "annual_revenue"
+)
 
 
 def write_csv(path: Path, n: int) -> None:

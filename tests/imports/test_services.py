@@ -22,15 +22,9 @@ from uplift.imports.workbooks import write_template
 from uplift.registry import services as registry
 from uplift.registry.models import Enterprise
 
-HEADER = [
-    "统一社会信用代码",
-    "企业名称",
-    "所在地区代码",
-    "行业代码",
-    "企业规模",
-    "从业人员数",
-    "年营业收入（元）",
-]
+HEADER = KINDS["enterprises"].headers(
+    "credit_code", "name", "region", "industry", "size_class", "employees", "annual_revenue"
+)
 
 
 def rows_csv(rows: list[list[object]], header: list[str] = HEADER, title: str | None = None) -> io.BytesIO:

@@ -12,19 +12,14 @@ from uplift.registry.demo import credit_code
 from uplift.registry.models import Region
 
 from . import services
+from .kinds import KINDS
 from .models import ImportRun
 from .workbooks import write_rows
 
 FILE = "黄冈市2018年新增品质提升企业名单.xlsx"
-HEADER = [
-    "统一社会信用代码",
-    "企业名称",
-    "所在地区代码",
-    "行业代码",
-    "企业规模",
-    "从业人员数",
-    "年营业收入（元）",
-]
+HEADER = KINDS["enterprises"].headers(
+    "credit_code", "name", "region", "industry", "size_class", "employees", "annual_revenue"
+)
 TRADES = [("蕲艾制品", "15"), ("中药饮片", "27"), ("竹木家具", "21"), ("纺织服装", "18"), ("食品加工", "14")]
 SIZES = ["小型", "微型", "中型"]
 

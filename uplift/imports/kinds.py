@@ -123,6 +123,10 @@ class ImportKind:
             out.append(value.pk if isinstance(value, models.Model) else value)
         return tuple(out)
 
+    def headers(self, *names: str) -> list[str]:
+        """The template's headers of the fields ``names`` (all of them by default), in that order."""
+        return [self.field(n).header for n in names] if names else [f.header for f in self.fields]
+
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 

@@ -8,9 +8,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from uplift.imports.kinds import Context, Field, ImportKind, RowProblems
-from uplift.imports.reading import parse_choice, parse_decimal, parse_int, parse_text
-from uplift.registry.imports import credit_code
-from uplift.registry.models import Enterprise, IndustrialCluster, Region
+from uplift.imports.reading import parse_choice, parse_decimal, parse_int
+from uplift.registry.imports import (
+    cluster_named,
+    code_cell,
+    credit_code,
+    enterprise_named,
+    load_clusters,
+    load_enterprises,
+)
+from uplift.registry.models import Region
 
 from .choices import IndicatorKind
 from .models import EconomicIndicator
@@ -18,11 +25,6 @@ from .models import EconomicIndicator
 
 def _kind(value: Any) -> str | None:
     return parse_choice(value, IndicatorKind)
-
-
-def _region(value: Any) -> str | None:
-    text = parse_text(value)
-    return text.split()[0] if text else None
 
 
 class IndicatorImport(ImportKind):
@@ -61,7 +63,7 @@ class IndicatorImport(ImportKind):
         Field(
             "region",
             ("地区代码", "Region code", "Region"),
-            _region,
+            code_cell,
             help=gettext_lazy("For a region's own figure: its six-digit GB/T 2260 code."),
         ),
         Field(
@@ -79,27 +81,17 @@ class IndicatorImport(ImportKind):
     ]
 
     def prepare(self, ctx: Context) -> None:
-        ctx.data["clusters"] = {c.name: c for c in IndustrialCluster.objects.all()}
+        load_clusters(ctx)
         ctx.data["regions"] = set(Region.objects.values_list("code", flat=True))
 
     def load(self, rows: list[dict[str, Any]], ctx: Context) -> None:
-        codes = {r["enterprise"] for r in rows if r.get("enterprise")}
-        ctx.data["enterprises"] = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+        load_enterprises(rows, ctx)
 
     def values(self, parsed: dict[str, Any], ctx: Context) -> dict[str, Any]:
         out, problems = dict(parsed), {}
         code, name, region = out.pop("enterprise", None), out.pop("cluster", None), out.pop("region", None)
-        enterprise = cluster = None
-        if code:
-            enterprise = ctx.data["enterprises"].get(code)
-            if enterprise is None:
-                problems["enterprise"] = _("No enterprise with the credit code %(code)s is registered.") % {
-                    "code": code
-                }
-        if name:
-            cluster = ctx.data["clusters"].get(name)
-            if cluster is None:
-                problems["cluster"] = _("No cluster is named %(name)s.") % {"name": name}
+        enterprise = enterprise_named(code, ctx, problems) if code else None
+        cluster = cluster_named(name, ctx, problems) if name else None
         if not (code or name or region):
             problems["enterprise"] = _("Give the enterprise, the cluster or the region the figure is of.")
         elif region and region not in ctx.data["regions"]:

@@ -9,8 +9,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from uplift.imports.kinds import Context, Field, ImportKind, RowProblems
 from uplift.imports.reading import parse_choice, parse_date, parse_text
-from uplift.registry.imports import credit_code
-from uplift.registry.models import Enterprise, IndustrialCluster
+from uplift.registry.imports import (
+    cluster_named,
+    credit_code,
+    enterprise_named,
+    load_clusters,
+    load_enterprises,
+)
 
 from .choices import InspectionLevel, InspectionResult
 from .models import SamplingInspection
@@ -116,28 +121,16 @@ class InspectionImport(ImportKind):
     ]
 
     def prepare(self, ctx: Context) -> None:
-        ctx.data["clusters"] = dict(IndustrialCluster.objects.values_list("name", "pk"))
+        load_clusters(ctx)
 
     def load(self, rows: list[dict[str, Any]], ctx: Context) -> None:
-        codes = {r["enterprise"] for r in rows if r.get("enterprise")}
-        ctx.data["enterprises"] = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+        load_enterprises(rows, ctx)
 
     def values(self, parsed: dict[str, Any], ctx: Context) -> dict[str, Any]:
-        out, problems = dict(parsed), {}
-        if "enterprise" in out:
-            code = out["enterprise"]
-            out["enterprise"] = ctx.data["enterprises"].get(code)
-            if out["enterprise"] is None:
-                problems["enterprise"] = _("No enterprise with the credit code %(code)s is registered.") % {
-                    "code": code
-                }
-        if out.get("cluster"):
-            name = out.pop("cluster")
-            out["cluster_id"] = ctx.data["clusters"].get(name)
-            if out["cluster_id"] is None:
-                problems["cluster"] = _("No cluster is named %(name)s.") % {"name": name}
-        elif "cluster" in out:
-            out["cluster_id"] = out.pop("cluster")
+        problems: dict[str, str] = {}
+        out = {**parsed, "enterprise": enterprise_named(parsed["enterprise"], ctx, problems)}
+        if "cluster" in parsed:  # a column the file does not have leaves the field as it is
+            out["cluster"] = cluster_named(parsed["cluster"], ctx, problems) if parsed["cluster"] else None
         if problems:
             raise RowProblems(problems)
         return out

@@ -21,7 +21,7 @@ def credit_code(value: Any) -> str | None:
     return normalise_credit_code(text) if text else None
 
 
-def _code(value: Any) -> str | None:
+def code_cell(value: Any) -> str | None:
     """A code cell: digits read as a number (420102.0) come back as text; "420102 汉川市" keeps
     the code."""
     text = parse_text(value)
@@ -30,6 +30,37 @@ def _code(value: Any) -> str | None:
 
 def _size(value: Any) -> str | None:
     return parse_choice(value, SizeClass)
+
+
+# --- References other kinds make to the registry -------------------------------------------
+
+
+def load_clusters(ctx: Context) -> None:
+    """Every cluster by name, once per run (there are tens, not millions)."""
+    ctx.data["clusters"] = {c.name: c for c in IndustrialCluster.objects.all()}
+
+
+def load_enterprises(rows: list[dict[str, Any]], ctx: Context, field: str = "enterprise") -> None:
+    """The enterprises a batch's rows name by credit code (``field``), in one query."""
+    codes = {r[field] for r in rows if r.get(field)}
+    ctx.data["enterprises"] = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+
+
+def enterprise_named(code: str, ctx: Context, problems: dict[str, str], field: str = "enterprise") -> Any:
+    """The registered enterprise of ``code`` (loaded by :func:`load_enterprises`), or None with
+    the problem said under ``field``."""
+    enterprise = ctx.data["enterprises"].get(code)
+    if enterprise is None:
+        problems[field] = _("No enterprise with the credit code %(code)s is registered.") % {"code": code}
+    return enterprise
+
+
+def cluster_named(name: str, ctx: Context, problems: dict[str, str], field: str = "cluster") -> Any:
+    """The cluster called ``name`` (loaded by :func:`load_clusters`), or None with the problem."""
+    cluster = ctx.data["clusters"].get(name)
+    if cluster is None:
+        problems[field] = _("No cluster is named %(name)s.") % {"name": name}
+    return cluster
 
 
 class EnterpriseImport(ImportKind):
@@ -61,7 +92,7 @@ class EnterpriseImport(ImportKind):
         Field(
             "region",
             ("所在地区代码", "Region code", "Region", "所在地区", "行政区划代码"),
-            _code,
+            code_cell,
             required=True,
             example="420984",
             help=gettext_lazy("Six-digit GB/T 2260 code of the county or city, or its name."),
@@ -69,7 +100,7 @@ class EnterpriseImport(ImportKind):
         Field(
             "industry",
             ("行业代码", "Industry code", "Industry", "所属行业"),
-            _code,
+            code_cell,
             required=True,
             example="24",
             help=gettext_lazy("Two-digit GB/T 4754-2017 division (24: stationery, sporting goods and toys)."),
@@ -170,24 +201,18 @@ class MembershipImport(ImportKind):
     ]
 
     def prepare(self, ctx: Context) -> None:
-        ctx.data["clusters"] = {c.name: c for c in IndustrialCluster.objects.all()}
+        load_clusters(ctx)
 
     def load(self, rows: list[dict[str, Any]], ctx: Context) -> None:
-        codes = {r["enterprise"] for r in rows if r.get("enterprise")}
-        ctx.data["enterprises"] = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+        load_enterprises(rows, ctx)
 
     def values(self, parsed: dict[str, Any], ctx: Context) -> dict[str, Any]:
-        out, problems = dict(parsed), {}
-        if "cluster" in out:
-            out["cluster"] = ctx.data["clusters"].get(parsed["cluster"])
-            if out["cluster"] is None:
-                problems["cluster"] = _("No cluster is named %(name)s.") % {"name": parsed["cluster"]}
-        if "enterprise" in out:
-            out["enterprise"] = ctx.data["enterprises"].get(parsed["enterprise"])
-            if out["enterprise"] is None:
-                problems["enterprise"] = _("No enterprise with the credit code %(code)s is registered.") % {
-                    "code": parsed["enterprise"]
-                }
+        problems: dict[str, str] = {}
+        out = {
+            **parsed,
+            "cluster": cluster_named(parsed["cluster"], ctx, problems),
+            "enterprise": enterprise_named(parsed["enterprise"], ctx, problems),
+        }
         if problems:
             raise RowProblems(problems)
         return out
