@@ -299,3 +299,11 @@ def test_a_queued_import_is_run_by_the_worker(tmp_path: Path):
     run.refresh_from_db()
     assert (run.status, run.created) == (RunStatus.IMPORTED, 1)
     assert Enterprise.objects.filter(credit_code=w.code("420984", 401)).exists()
+
+
+def test_the_stored_file_is_named_by_its_digest_whatever_the_upload_was_called(w):
+    result = services.import_file(
+        actor=w.officer, kind="enterprises", file=rows_csv([firm(w, 501)]), name="x.c/../../sv", dry_run=True
+    )
+    assert result.file.name == f"imports/{result.sha256[:2]}/{result.sha256}.sv"  # no path from the name
+    assert result.file_name == "x.c/../../sv"  # kept as given, shown escaped

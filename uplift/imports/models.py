@@ -16,7 +16,8 @@ from .choices import RunStatus
 
 def import_path(instance: ImportRun, filename: str) -> str:
     """Content-addressed, like attachments: ``imports/ab/<sha256>.<ext>``."""
-    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    ext = "".join(c for c in ext if c.isascii() and c.isalnum())[:8] or "bin"  # never a path
     return f"imports/{instance.sha256[:2]}/{instance.sha256}.{ext}"
 
 
