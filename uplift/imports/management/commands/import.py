@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 )
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
-        if options["verbosity"] >= 1 and run.rows:
+        if options["verbosity"] >= 1 and run.rows and self.stderr.isatty():
             self.stderr.write("")  # end the progress line
         counts = (
             f"{run.rows} rows: {run.created} created, {run.updated} updated, "
@@ -90,8 +90,9 @@ class Command(BaseCommand):
             )
 
     def _progress(self, done: dict) -> None:
-        self.stderr.write(
-            f"\r{done['rows']:,} rows read and checked, {done['per_second']:,} rows/s, {done['seconds']} s",
-            ending="",
-        )
-        self.stderr.flush()
+        line = f"{done['rows']:,} rows read and checked, {done['per_second']:,} rows/s, {done['seconds']} s"
+        if self.stderr.isatty():  # one line, rewritten
+            self.stderr.write(f"\r{line}", ending="")
+            self.stderr.flush()
+        elif done["rows"] % 100_000 < 2_000:  # a log: a whole line now and then
+            self.stderr.write(line)
