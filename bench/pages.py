@@ -50,6 +50,8 @@ def pages() -> list[tuple[str, str]]:
         ("cluster detail", f"/registry/clusters/{cluster.pk}/"),
         ("API enterprises", "/api/registry/enterprises/"),
         ("API dashboard", "/api/programmes/programmes/hubei-2018/dashboard/"),
+        ("programme report xlsx (province)", "/programmes/hubei-2018/report.xlsx"),
+        ("programme report PDF (province)", "/programmes/hubei-2018/report.pdf"),
         ("service project detail", f"/delivery/projects/{project.pk}/"),
         ("activity list, counted", "/delivery/activities/?counted_in=hubei-2018"),
         ("participation list, counted", "/delivery/participations/?counted_in=hubei-2018"),

@@ -1,4 +1,5 @@
-"""Public pages: the tender notices and the grade bulletin anyone may read without signing in.
+"""Public pages: the tender notices and the grade bulletin anyone may read without signing in; and
+the programme report, for officers who may read the programme's dashboard.
 
 Everything is read through :mod:`uplift.procurement.selectors`, whose publication reads never
 touch a bid's sealed content and show bids only once their tender was opened.
@@ -6,9 +7,12 @@ touch a bid's sealed content and show bids only once their tender was opened.
 
 from __future__ import annotations
 
+import tempfile
+
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -114,3 +118,40 @@ def benchmarks(request):
         rows = rows.filter(cluster=data["cluster"])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/benchmarks.html", {"form": form, "page": page})
+
+
+#: The formats of the programme report: (content type, writer module).
+REPORT_FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@require_safe
+@login_required
+@permission_required("programmes.view_target", raise_exception=True)
+def programme_report(request, slug: str, fmt: str):
+    """The programme report of the dashboard's region as a download (``?region=`` narrows it,
+    clamped to the user's area as on the dashboard)."""
+    from uplift.programmes.models import Programme
+    from uplift.programmes.views import dashboard_scope
+
+    from .programme import programme_report as gather
+
+    if fmt not in REPORT_FORMATS:
+        raise Http404
+    programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
+    scope = dashboard_scope(request, programme)
+    report = gather(programme, region=scope.region, user=request.user)
+    out = tempfile.TemporaryFile(suffix=f".{fmt}")  # unlinked already: nothing is left behind
+    if fmt == "pdf":
+        from .pdf import write_pdf
+
+        write_pdf(report, out)
+    else:
+        from .workbook import write_workbook
+
+        write_workbook(report, out)
+    out.seek(0)
+    name = f"{programme.slug}{'-' + scope.region if scope.region else ''}-{report.generated_at:%Y%m%d}.{fmt}"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=REPORT_FORMATS[fmt])
