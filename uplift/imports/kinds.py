@@ -74,7 +74,7 @@ class RowProblems(Exception):
 
 class ImportKind:
     """Base of the import kinds. Subclasses set the class attributes and may override
-    :meth:`prepare`, :meth:`values` and :meth:`check`."""
+    :meth:`prepare`, :meth:`load`, :meth:`values`, :meth:`supply` and :meth:`check`."""
 
     name: ClassVar[str]
     label: ClassVar[Any]
@@ -130,6 +130,11 @@ class ImportKind:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    def header_of(self, name: str) -> str:
+        """The template's header of the field ``name``, as problems name their column; ``name``
+        itself when the kind has no such field (a problem of the whole row has none: "")."""
+        return next((f.header for f in self.fields if f.name == name), name)
+
     def allowed(self, user: Any) -> bool:
         return all(user.has_perm(p) for p in self.permissions)
 
@@ -139,6 +144,11 @@ class ImportKind:
     def load(self, rows: list[dict[str, Any]], ctx: Context) -> None:
         """Load, once per batch, what the batch's rows refer to (their enterprises by credit code,
         say) into ``ctx.data``: one query per batch, not per row."""
+
+    def supply(self, obj: models.Model, ctx: Context) -> None:
+        """Give a row's record, before it is validated, what :meth:`load` read for the batch and
+        its model's ``clean()`` would otherwise ask the database for, row by row (the cluster
+        memberships of a batch's enterprises, say)."""
 
     def values(self, parsed: dict[str, Any], ctx: Context) -> dict[str, Any]:
         """The model field values of a row from its parsed cells (by default, the same); raises

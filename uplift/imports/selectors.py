@@ -11,8 +11,7 @@ from .models import ImportRun
 def problems_of(run: ImportRun, limit: int = 500) -> list[dict[str, Any]]:
     """The first ``limit`` problems of ``run``, each with the header of its column."""
     kind = KINDS.get(run.kind)
-    headers = {f.name: f.header for f in kind.fields} if kind else {}
     return [
-        {"row": p.row, "column": headers.get(p.field, p.field), "message": p.message}
+        {"row": p.row, "column": kind.header_of(p.field) if kind else p.field, "message": p.message}
         for p in run.problems.all()[:limit]
     ]

@@ -4,11 +4,11 @@ write all of it, or nothing, in one transaction; and revert an import as a whole
 A run streams the file (:mod:`uplift.imports.reading`) in batches of the kind's ``batch_size``:
 each batch's cells are parsed, its keys looked up in one query, each row classified (new,
 changed, unchanged) and validated (``full_clean`` plus the kind's own checks, with lookups loaded
-once), and written with one statement per kind of write, the rollups kept in step
-(:func:`uplift.programmes.rollups.upkeep`). Everything happens inside one transaction: a dry run,
-or a file with any rejected row (unless the importer asked to import the valid rows), is rolled
-back, so the database is left exactly as it was; and a dry run reports what the real run would do
-because it *is* the real run, undone.
+once per run or per batch, none per row), and written with one statement per kind of write, the
+rollups kept in step (:func:`uplift.programmes.rollups.upkeep`). Everything happens inside one
+transaction: a dry run, or a file with any rejected row (unless the importer asked to import the
+valid rows), is rolled back, so the database is left exactly as it was; and a dry run reports what
+the real run would do because it *is* the real run, undone.
 """
 
 from __future__ import annotations
@@ -184,6 +184,7 @@ class _Run:
                 if not changed:
                     self.run.unchanged += 1
                     continue
+            kind.supply(obj, self.ctx)
             errors: dict[str, str] = {}
             try:
                 obj.full_clean(exclude=list(kind.checked_here), validate_unique=False)
@@ -482,8 +483,8 @@ def import_revert(*, actor: Any, run: ImportRun) -> ImportRun:
         if c.before is None or obj is None:
             continue
         for attname, value in c.before.items():
-            f = next(f for f in model._meta.concrete_fields if f.attname == attname)
-            setattr(obj, attname, f.to_python(value))
+            # get_field finds a field by its column's name (``enterprise_id``) as by its own.
+            setattr(obj, attname, model._meta.get_field(attname).to_python(value))
         obj.version += 1
         obj.updated_at = now
         restored.append(obj)

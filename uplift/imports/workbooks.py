@@ -1,19 +1,21 @@
 """The workbooks of an import kind: the template people fill in, and the error report that gives
 a rejected file back with its bad cells marked.
 
-Both are written with xlsxwriter; text is always written as text (never as a formula), so a cell
-such as ``=HYPERLINK(...)`` in a rejected file cannot run in the reader's spreadsheet.
+Both are written with xlsxwriter; text is always written as text (never as a formula, by
+:func:`uplift.core.export.write_cell`), so a cell such as ``=HYPERLINK(...)`` in a rejected file
+cannot run in the reader's spreadsheet; dates are given back as the text they were read as.
 """
 
 from __future__ import annotations
 
-import datetime
 import decimal
 from collections import defaultdict
 from typing import IO, Any
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+
+from uplift.core.export import write_cell
 
 from .kinds import ImportKind
 from .models import ImportRun
@@ -98,23 +100,8 @@ def write_rows(target: Any, *, header: list[str], rows: list[list[Any]], title: 
         ws.write_string(r, c, text)
     for i, row in enumerate(rows, start=r + 1):
         for c, value in enumerate(row):
-            _write_cell(ws, i, c, value)
+            write_cell(ws, i, c, value)
     book.close()
-
-
-def _write_cell(ws: Any, r: int, c: int, value: Any, fmt: Any = None) -> None:
-    if value is None or value == "":
-        if fmt is not None:
-            ws.write_blank(r, c, None, fmt)
-        return
-    if isinstance(value, bool):
-        ws.write_boolean(r, c, value, fmt)
-    elif isinstance(value, int | float | decimal.Decimal):
-        ws.write_number(r, c, float(value), fmt)
-    elif isinstance(value, datetime.datetime | datetime.date):
-        ws.write_string(r, c, value.isoformat(), fmt)
-    else:
-        ws.write_string(r, c, str(value)[:32_767], fmt)
 
 
 def write_error_report(run: ImportRun, kind: ImportKind, file: IO[bytes], target: Any) -> int:
@@ -124,7 +111,6 @@ def write_error_report(run: ImportRun, kind: ImportKind, file: IO[bytes], target
     problems: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row, field, message in run.problems.values_list("row", "field", "message"):
         problems[row][field].append(message)
-    headers = {f.name: f.header for f in kind.fields}
     book = xlsxwriter.Workbook(target, {**OPTIONS, "constant_memory": False})
     ws = book.add_worksheet(_("Problems")[:31])
     bad = book.add_format({"bg_color": "#F8CBAD", "border": 1, "border_color": "#C00000"})
@@ -140,11 +126,11 @@ def write_error_report(run: ImportRun, kind: ImportKind, file: IO[bytes], target
         if r == header_row:
             width = len(cells)
             for c, value in enumerate(cells):
-                _write_cell(ws, r, c, value, head)
+                write_cell(ws, r, c, value, head)
             continue
         found = problems.get(r + 1)
         for c, value in enumerate(cells):
-            _write_cell(ws, r, c, value)
+            write_cell(ws, r, c, value)
         if not found:
             continue
         marked += 1
@@ -153,9 +139,9 @@ def write_error_report(run: ImportRun, kind: ImportKind, file: IO[bytes], target
             text = " ".join(messages)
             col = columns.get(field)
             if col is not None:
-                _write_cell(ws, r, col, cells[col] if col < len(cells) else None, bad)
+                write_cell(ws, r, col, cells[col] if col < len(cells) else None, bad)
                 ws.write_comment(r, col, text[:1000])
-            words.append(f"{headers.get(field, field) or _('Row')}: {text}" if field else text)
+            words.append(f"{kind.header_of(field) or _('Row')}: {text}" if field else text)
         ws.write_string(r, max(width, 1), "；".join(words), reason)
     ws.write_string(header_row, max(width, 1), _("Problems"), head)
     ws.set_column(max(width, 1), max(width, 1), 60)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -86,6 +88,25 @@ class IndicatorImport(ImportKind):
 
     def load(self, rows: list[dict[str, Any]], ctx: Context) -> None:
         load_enterprises(rows, ctx)
+        # The figures already recorded of the batch's indicators and years for its subjects (more
+        # than its rows' own, never fewer), for the model's check that a figure is not recorded
+        # twice.
+        clusters = {r.get("cluster") for r in rows} & ctx.data["clusters"].keys()
+        regions = {r["region"] for r in rows if r.get("region")}
+        figures = EconomicIndicator.objects.filter(
+            Q(enterprise__in=[e.pk for e in ctx.data["enterprises"].values()])
+            | Q(cluster__in=[ctx.data["clusters"][name].pk for name in clusters])
+            | Q(enterprise=None, cluster=None, region__in=regions),
+            kind__in={r["kind"] for r in rows},
+            year__in={r["year"] for r in rows},
+        ).order_by("pk")
+        known: dict[tuple, list[EconomicIndicator]] = defaultdict(list)
+        for figure in figures:
+            known[figure.series_year()].append(figure)
+        ctx.data["figures"] = known
+
+    def supply(self, obj: Any, ctx: Context) -> None:
+        obj.known_figures = ctx.data["figures"]
 
     def values(self, parsed: dict[str, Any], ctx: Context) -> dict[str, Any]:
         out, problems = dict(parsed), {}

@@ -65,6 +65,11 @@ class EconomicIndicator(RegionOfEnterprise, ScopedModel):
             models.Index(fields=["region", "kind", "year"], name="indicator_region_idx"),
         ]
 
+    #: The figures recorded, by series and year (:meth:`series_year`), when whoever checks many
+    #: figures at once (an import) has read them for all of them; None: :meth:`clean` asks the
+    #: database for this figure's.
+    known_figures: dict[tuple, list[EconomicIndicator]] | None = None
+
     def __str__(self) -> str:
         return f"{self.subject} · {self.year} · {self.get_kind_display()}"
 
@@ -93,6 +98,18 @@ class EconomicIndicator(RegionOfEnterprise, ScopedModel):
             region_id=self.region_id,
         )
 
+    def series_year(self) -> tuple:
+        """The figure's series (:meth:`same_series`) and year: two figures with the same clash."""
+        return (self.kind, self.enterprise_id, self.cluster_id, self.region_id, self.year)
+
+    def clash(self) -> EconomicIndicator | None:
+        """Another figure of the same series and year, if one is recorded: looked up in
+        ``known_figures`` when an import has read them for its whole batch (no query per row),
+        else one query."""
+        if self.known_figures is None:
+            return self.same_series().filter(year=self.year).exclude(pk=self.pk).first()
+        return next((f for f in self.known_figures.get(self.series_year(), ()) if f.pk != self.pk), None)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.enterprise_id and self.cluster_id:
@@ -102,7 +119,7 @@ class EconomicIndicator(RegionOfEnterprise, ScopedModel):
                 "A yearly figure is recorded once the year has begun; this year is in the future."
             )
         if self.kind and self.year and self.region_id and not errors:
-            clash = self.same_series().filter(year=self.year).exclude(pk=self.pk).first()
+            clash = self.clash()
             if clash is not None:
                 errors["year"] = _(
                     "%(subject)s already has its %(year)s %(kind)s (%(value)s); correct that one."

@@ -16,6 +16,7 @@ from uplift.registry.imports import (
     load_clusters,
     load_enterprises,
 )
+from uplift.registry.models import ClusterMembership
 
 from .choices import InspectionLevel, InspectionResult
 from .models import SamplingInspection
@@ -125,6 +126,16 @@ class InspectionImport(ImportKind):
 
     def load(self, rows: list[dict[str, Any]], ctx: Context) -> None:
         load_enterprises(rows, ctx)
+        # Every cluster the batch's enterprises are members of, not only the ones named: a row
+        # updating a batch without a cluster column keeps the batch's cluster, checked too.
+        ctx.data["memberships"] = set(
+            ClusterMembership.objects.filter(
+                enterprise__in=[e.pk for e in ctx.data["enterprises"].values()]
+            ).values_list("enterprise_id", "cluster_id")
+        )
+
+    def supply(self, obj: Any, ctx: Context) -> None:
+        obj.known_memberships = ctx.data["memberships"]
 
     def values(self, parsed: dict[str, Any], ctx: Context) -> dict[str, Any]:
         problems: dict[str, str] = {}

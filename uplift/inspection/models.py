@@ -91,6 +91,11 @@ class SamplingInspection(HasAttachments, RegionOfEnterprise, ScopedModel):
             models.Index(fields=["enterprise", "sampled_on"], name="inspection_enterprise_idx"),
         ]
 
+    #: The cluster memberships, as (enterprise id, cluster id), of every enterprise of the
+    #: batches being checked, when whoever checks many at once (an import) has read them for all
+    #: of them; None: :meth:`clean` asks the database for this batch's enterprise.
+    known_memberships: set[tuple[int, int]] | None = None
+
     def __str__(self) -> str:
         return f"{self.batch_id} · {self.enterprise} · {self.product}"
 
@@ -114,11 +119,17 @@ class SamplingInspection(HasAttachments, RegionOfEnterprise, ScopedModel):
             errors["failed_items"] = _(
                 "A batch that passed has no failed items; clear them or record a fail."
             )
-        if self.cluster_id and self.enterprise_id:
-            if not self.enterprise.cluster_memberships.filter(cluster_id=self.cluster_id).exists():
-                errors["cluster"] = _("%(enterprise)s is not a member of %(cluster)s.") % {
-                    "enterprise": self.enterprise,
-                    "cluster": self.cluster,
-                }
+        if self.cluster_id and self.enterprise_id and not self.enterprise_in_cluster():
+            errors["cluster"] = _("%(enterprise)s is not a member of %(cluster)s.") % {
+                "enterprise": self.enterprise,
+                "cluster": self.cluster,
+            }
         if errors:
             raise ValidationError(errors)
+
+    def enterprise_in_cluster(self) -> bool:
+        """Whether the enterprise is a member of the cluster: looked up in ``known_memberships``
+        when an import has read them for its whole batch (no query per row), else one query."""
+        if self.known_memberships is not None:
+            return (self.enterprise_id, self.cluster_id) in self.known_memberships
+        return self.enterprise.cluster_memberships.filter(cluster_id=self.cluster_id).exists()
