@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "uplift.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .tables import cache_signatures
+
+        cache_signatures()

@@ -38,6 +38,7 @@ from .forms import AttachmentForm, UserBoundForm
 from .models import HasAttachments
 from .paging import CappedPaginator
 from .services import ConflictError, attachment_add, attachments_closed_reason
+from .tables import table_values
 
 
 def perm(model: type[models.Model], action: str) -> str:
@@ -294,7 +295,7 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
         else:
             qs = filterset.qs
         table = self.spec.table(qs)
-        values = iter(table.as_values(exclude_columns=getattr(self.spec.table, "export_exclude", ())))
+        values = table_values(table, exclude=getattr(self.spec.table, "export_exclude", ()))
         header = next(values)
         meta = self.spec.model._meta
         return xlsx_response(
