@@ -81,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("registry", "serviceinstitution", (VIEW, CHANGE)),
         ("programmes", "programme", (VIEW,)),
         ("programmes", "pilotproject", (VIEW,)),
+        # Their own runs, of the kinds their role may add (activities, participants, standards).
+        ("imports", "importrun", EDIT),
     ],
     Role.ENTERPRISE_USER: [
         ("registry", "region", (VIEW,)),

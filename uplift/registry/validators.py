@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Container
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -98,10 +99,14 @@ def standard_level(number: str) -> str | None:
     return None
 
 
-def validate_standard_number(number: str, level: str | None = None) -> None:
+def validate_standard_number(
+    number: str, level: str | None = None, *, regions: Container[str] | None = None
+) -> None:
     """Raise ValidationError unless ``number`` is a well-formed number (of ``level``, when given).
 
-    A local standard's code must be a province or city of GB/T 2260 that exists in the registry.
+    A local standard's code must be a province or city of GB/T 2260 that exists in the registry:
+    one of ``regions`` (the registry's codes, when the caller has read them for many numbers at
+    once: an import), or else asked of the database.
     """
     found = standard_level(number)
     if found is None or (level and found != level):
@@ -125,7 +130,10 @@ def validate_standard_number(number: str, level: str | None = None) -> None:
         code = match["region"].ljust(6, "0")
         # Local standards are issued by mainland provinces (11-65) and their cities; the registry
         # also holds rows outside GB/T 2260 such as 990000 (a border zone), which issue none.
-        if not "11" <= code[:2] <= "65" or not Region.objects.filter(code=code).exists():
+        mainland = "11" <= code[:2] <= "65"
+        if not mainland or not (
+            code in regions if regions is not None else Region.objects.filter(code=code).exists()
+        ):
             raise ValidationError(
                 _("DB%(code)s: no province or city has the code %(region)s."),
                 code="region",

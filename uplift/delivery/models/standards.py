@@ -66,19 +66,34 @@ class Standard(ScopedModel):
             )
         ]
 
+    #: The standards registered under the numbers being checked, by number, when whoever checks
+    #: many at once (an import) has read them for all of them; None: :meth:`clean` asks the
+    #: database for this standard's twin.
+    known_numbers: dict[str, Standard] | None = None
+    #: The registry's region codes, likewise, for a local standard's code (None: asked).
+    known_regions: set[str] | None = None
+
     def __str__(self) -> str:
         return f"{self.number} {self.title}".strip()
+
+    def twin(self) -> Standard | None:
+        """Another standard registered under this number: looked up in ``known_numbers`` when an
+        import has read them for its whole batch (no query per row), else one query."""
+        if self.known_numbers is None:
+            return Standard.objects.filter(number=self.number).exclude(pk=self.pk).first()
+        found = self.known_numbers.get(self.number)
+        return found if found is not None and found.pk != self.pk else None
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.number = normalise_standard_number(self.number)
         if self.number:
             try:
-                validate_standard_number(self.number, self.level or None)
+                validate_standard_number(self.number, self.level or None, regions=self.known_regions)
             except ValidationError as e:
                 errors["number"] = e.messages[0]
             else:
-                twin = Standard.objects.filter(number=self.number).exclude(pk=self.pk).first()
+                twin = self.twin()
                 if twin is not None:
                     errors["number"] = _("%(number)s is already in the registry: %(title)s.") % {
                         "number": self.number,
