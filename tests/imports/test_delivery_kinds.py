@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -211,6 +212,29 @@ def test_an_import_of_activities_is_reverted_whole(w, d):
     assert result.created == 2
     services.import_revert(actor=w.institution_user, run=result)
     assert not Activity.objects.filter(external_id__startswith="XT-2018-").exists()
+    assert rollups.differences(w.programme_in) == []
+
+
+def test_a_revert_never_takes_participants_added_since(w, d, member):
+    result = run(w.institution_user, "activities", ACTIVITY, [activity(1), activity(2)])
+    first = Activity.objects.get(external_id="XT-2018-001")
+    delivery.participation_create(actor=w.institution_user, activity=first, enterprise=member, managers=2)
+    with pytest.raises(ValidationError, match="have participants now") as exc:
+        services.import_revert(actor=w.institution_user, run=result)
+    assert "XT-2018-001" in str(exc.value) and "XT-2018-002" not in str(exc.value)
+    assert Activity.objects.filter(external_id__startswith="XT-2018-").count() == 2
+
+
+def test_participants_of_an_activity_submitted_since_are_not_reverted(w, d, member):
+    draft = numbered(d.draft, "XT-D-001")
+    result = run(
+        w.institution_user, "participations", PARTICIPANT, [["XT-D-001", TITLE, member.credit_code, "2", ""]]
+    )
+    assert result.created == 1
+    delivery.activity_submit(actor=w.institution_user, activity=draft)
+    with pytest.raises(ValidationError, match="submitted or approved since"):
+        services.import_revert(actor=w.institution_user, run=result)
+    assert Participation.objects.filter(activity=draft, enterprise=member).exists()
     assert rollups.differences(w.programme_in) == []
 
 

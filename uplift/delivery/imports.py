@@ -374,6 +374,38 @@ class ActivityImport(ImportKind):
                 }
         return problems
 
+    def revert_refused(self, records: list[Any], created: list[Any]) -> str | None:
+        # An activity submitted or approved since is being judged or counted; one created by the
+        # import that has participants now would take them with it (they cascade).
+        return _frozen_since(records) or _with_participants(created)
+
+
+def _frozen_since(activities: Any) -> str | None:
+    """Why a revert must leave these activities alone: those of them no longer a draft (or
+    returned), named (five at most)."""
+    frozen = [a for a in activities if a.status not in EDITABLE][:5]
+    if not frozen:
+        return None
+    return _(
+        "Activities this import wrote have been submitted or approved since (%(activities)s): "
+        "reverting would change what is being judged or counted. Return them for correction first."
+    ) % {"activities": "; ".join(f"{a.external_id} ({a.get_status_display()})" for a in frozen)}
+
+
+def _with_participants(created: list[Any]) -> str | None:
+    """Why a revert must not delete these new activities: those with participants now."""
+    used = list(
+        Activity._base_manager.filter(pk__in=[a.pk for a in created], participations__isnull=False)
+        .distinct()
+        .values_list("external_id", flat=True)[:5]
+    )
+    if not used:
+        return None
+    return _(
+        "Activities this import created have participants now (%(activities)s); reverting would "
+        "delete them too. Revert the import of the participants first, or remove them by hand."
+    ) % {"activities": "; ".join(used)}
+
 
 # --- Participations ------------------------------------------------------------------------------
 
@@ -508,6 +540,11 @@ class ParticipationImport(ImportKind):
                 "name": obj.enterprise
             }
         return problems
+
+    def revert_refused(self, records: list[Any], created: list[Any]) -> str | None:
+        # Who took part in an activity submitted or approved since is no longer the import's.
+        ids = {p.activity_id for p in records}
+        return _frozen_since(Activity._base_manager.filter(pk__in=ids).exclude(status__in=EDITABLE)[:5])
 
 
 # --- Standards ---------------------------------------------------------------------------------

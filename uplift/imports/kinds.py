@@ -163,6 +163,12 @@ class ImportKind:
         ``existing`` is the record the row updates (as stored), or None for a new one."""
         return {}
 
+    def revert_refused(self, records: list[models.Model], created: list[models.Model]) -> str | None:
+        """Why reverting an import must not touch ``records`` (the stored records it wrote;
+        ``created`` those of them it created), or None. The generic checks (changed since, used by
+        others) come first; a kind adds its own rules (an activity counted in the figures)."""
+        return None
+
     def existing(self, keys: set[tuple]) -> dict[tuple, models.Model]:
         """The records already stored under ``keys`` (tuples, as :meth:`key_of` gives), by key:
         one query on the key's first field, the rest matched here."""

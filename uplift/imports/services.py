@@ -476,6 +476,9 @@ def import_revert(*, actor: Any, run: ImportRun) -> ImportRun:
             code="changed",
         )
     created = [current[c.object_id] for c in changes if c.before is None and c.object_id in current]
+    refused = kind.revert_refused(list(current.values()), created)
+    if refused:
+        raise ValidationError(refused, code="refused")
     restored = []
     now = timezone.now()
     for c in changes:
