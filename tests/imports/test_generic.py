@@ -174,6 +174,18 @@ class TestImportRun(ViewTestCases, APITestCases):
         self.assertContains(page, reverse("imports:progress", args=[run.pk]))
         self.assertContains(page, "Waiting for the background worker")
         self.assertEqual(self.client.get(reverse("imports:progress", args=[run.pk])).status_code, 200)
+        # While it runs: the share done and the time left, from the file's row count.
+        from django.core.cache import cache
+
+        from uplift.imports.services import _progress, _progress_key
+
+        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+        cache.set(_progress_key(run.pk), _progress(30_000, 10.0, 120_000))
+        running = self.client.get(reverse("imports:progress", args=[run.pk]))
+        self.assertContains(running, "25.0%")
+        self.assertContains(running, "30,000 of about 120,000 rows")
+        self.assertContains(running, "about 30 s left")
+        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED)
         # What the worker does with the task.
         self.assertEqual(run_import.call(run_id=run.pk), RunStatus.IMPORTED)
         run.refresh_from_db()

@@ -3,6 +3,7 @@ and the value parsers."""
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import decimal
 import io
@@ -1003,3 +1004,30 @@ def test_grouped_integers_round_trip(n):
 def test_floats_are_read_exactly_as_their_repr(x):
     assert parse_decimal(x) == D(repr(x))
     assert float(parse_decimal(x)) == x
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-be"])
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_a_csv_says_about_how_many_rows_it_holds(tmp_path, encoding, final_newline):
+    text = "2018年湖北省企业名单,,\n企业名称,统一社会信用代码\n" + "".join(f"甲{i},{i}\n" for i in range(250))
+    path = tmp_path / "a.csv"
+    data = (text if final_newline else text.rstrip("\n")).encode(encoding)
+    path.write_bytes(codecs.BOM_UTF16_BE + data if encoding == "utf-16-be" else data)
+    sheet, rows = read(path, "a.csv")
+    assert len(rows) == 250 and sheet.expected_rows() == 250
+
+
+def test_a_workbook_says_how_many_rows_its_used_range_holds(tmp_path):
+    rows = [["名单"], [], HEADER] + [[f"甲{i}", f"9142{i:014d}", "", "", ""] for i in range(40)]
+    sheet, read_rows = read(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert len(read_rows) == 40 and sheet.expected_rows() == 40
+
+
+def test_progress_counts_down_to_the_estimate_and_never_claims_the_end():
+    from uplift.imports.services import _progress
+
+    assert _progress(500, 2.0, None) == {"rows": 500, "seconds": 2.0, "per_second": 250}
+    half = _progress(500, 2.0, 1000)
+    assert (half["percent"], half["seconds_left"], half["expected"]) == (50.0, 2, 1000)
+    assert _progress(1200, 2.0, 1000)["percent"] == 99.0  # the estimate was short: not 120%
+    assert _progress(0, 0.0, 1000)["seconds_left"] is None

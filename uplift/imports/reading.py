@@ -206,6 +206,15 @@ class Sheet:
     _max_rows: int = field(default=MAX_ROWS, repr=False, compare=False)
     _max_cell: int = field(default=MAX_CELL, repr=False, compare=False)
 
+    def expected_rows(self) -> int | None:
+        """About how many data rows the sheet holds, for a progress bar: the workbook's used range,
+        or a CSV file's line count (a cell written over several lines counts them all), less the
+        rows down to the header. None when the source cannot say."""
+        total = getattr(self._source, "total", None)
+        if total is None:
+            return None
+        return max(0, total - max(self._first_data_row, self.header_row + 1) + 1)
+
     def rows(self) -> Iterator[Row]:
         """Stream the data rows below the header, skipping fully empty rows (still counted in numbers).
 
@@ -678,6 +687,8 @@ def _open_workbook(source_file: _File, zip_kind: str) -> tuple[str, str | None, 
         except CalamineError as exc:
             raise _damaged() from exc
 
+    # The last row of the used range (iter_rows pads the rows above its start).
+    source.total = (start[0] if start else 0) + sheet.height  # type: ignore[attr-defined]
     return zip_kind, workbook.sheet_names[index], source, offset
 
 
@@ -762,6 +773,18 @@ def _open_csv(source_file: _File, head: bytes) -> _RowSource:
             finally:
                 text.detach()
 
+    # Lines, counted in the bytes (a newline is one byte in UTF-8 and GB18030, two in UTF-16).
+    newline = (
+        "\n".encode("utf-16-be" if head.startswith(codecs.BOM_UTF16_BE) else "utf-16-le")
+        if (encoding == "utf-16")
+        else b"\n"
+    )
+    tail = b""
+    lines = 0
+    for chunk in source_file.chunks():
+        lines += chunk.count(newline)
+        tail = chunk[-len(newline) :]
+    source.total = lines + (0 if tail == newline else 1)  # type: ignore[attr-defined]
     return source
 
 

@@ -91,6 +91,13 @@ class Command(BaseCommand):
 
     def _progress(self, done: dict) -> None:
         line = f"{done['rows']:,} rows read and checked, {done['per_second']:,} rows/s, {done['seconds']} s"
+        if done.get("percent") is not None:
+            left = done.get("seconds_left")
+            line = (
+                f"{done['percent']}% of about {done['expected']:,} rows"
+                + (f", about {left} s left" if left is not None else "")
+                + f" · {line}"
+            )
         if self.stderr.isatty():  # one line, rewritten
             self.stderr.write(f"\r{line}", ending="")
             self.stderr.flush()
