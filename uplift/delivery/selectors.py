@@ -289,6 +289,30 @@ def published_acceptances(programme: str | None = None, grade: str | None = None
     return qs.order_by("-published_at", "-total", "project__title")
 
 
+def programme_bulletin(programme: Any, region: str | None = None) -> list[Acceptance]:
+    """The grades a programme published in its bulletins, best first, for the clusters of
+    ``region`` (a GB/T 2260 code) when one is given: what the public bulletin shows of it."""
+    qs = published_acceptances().filter(project__pilot__programme=programme)
+    if region:
+        qs = qs.filter(project__pilot__cluster__region__code__startswith=region_prefix(region))
+    return list(qs)
+
+
+def pilots_projects(pilots: list[Any], user: Any = None) -> dict[int, list[dict[str, Any]]]:
+    """The service projects of ``pilots`` (those ``user`` may see; every one for the system), by
+    pilot, each with its acceptance once graded: two queries."""
+    qs = ServiceProject.objects.filter(pilot__in=pilots).select_related("institution")
+    accepted = Acceptance.objects.filter(status__in=(AcceptanceStatus.GRADED, AcceptanceStatus.PUBLISHED))
+    if user is not None:
+        qs, accepted = qs.visible_to(user), accepted.visible_to(user)
+    projects = list(qs.order_by("start_date", "pk"))
+    by_project = {a.project_id: a for a in accepted.filter(project__in=projects)}
+    out: dict[int, list[dict[str, Any]]] = {}
+    for p in projects:
+        out.setdefault(p.pilot_id, []).append({"project": p, "acceptance": by_project.get(p.pk)})
+    return out
+
+
 def bulletin_programmes() -> QuerySet:
     """Programmes with a published grade (the choices of the bulletin's filter)."""
     from uplift.programmes.models import Programme

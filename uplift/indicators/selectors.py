@@ -57,3 +57,14 @@ def cluster_cagr(cluster_id: int, kind: str) -> dict[str, Any] | None:
 
 def as_percent(value: float | Decimal | None) -> float | None:
     return None if value is None else round(100 * float(value), 1)
+
+
+def cluster_series(cluster_ids: list[int], kinds: Any) -> dict[tuple[int, str], list[EconomicIndicator]]:
+    """Each cluster's own yearly rows of ``kinds`` (not its enterprises'), oldest first, by
+    (cluster id, kind): one query for all the clusters."""
+    found: dict[tuple[int, str], list[EconomicIndicator]] = {}
+    for row in EconomicIndicator.objects.filter(
+        cluster_id__in=cluster_ids, enterprise__isnull=True, kind__in=list(kinds)
+    ).order_by("year"):
+        found.setdefault((row.cluster_id, row.kind), []).append(row)
+    return found

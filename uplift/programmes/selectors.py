@@ -75,3 +75,16 @@ def adopting_benchmarks(
     return benchmark_enterprises(programme, region=region, cluster_id=cluster_id).filter(
         pk__in=adopters.values("pk")
     )
+
+
+def programme_for_command(slug: str | None = None) -> Programme | None:
+    """The programme a command names by its short name, or the latest (commands run as the system)."""
+    programmes = Programme.objects.order_by("-start_date")
+    return (programmes.filter(slug=slug) if slug else programmes).first()
+
+
+def region_exists(code: str) -> bool:
+    """Whether ``code`` is a region of the registry (GB/T 2260)."""
+    from uplift.registry.models import Region
+
+    return Region.objects.filter(code=code).exists()

@@ -21,11 +21,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from uplift.delivery.choices import AcceptanceStatus
-from uplift.delivery.models import Acceptance, ServiceProject
+from uplift.delivery.models import Acceptance
+from uplift.delivery.selectors import pilots_projects, programme_bulletin
 from uplift.indicators.choices import IndicatorKind
-from uplift.indicators.models import EconomicIndicator
-from uplift.indicators.selectors import cagr
+from uplift.indicators.selectors import cagr, cluster_series
 from uplift.inspection.rates import Rate
 from uplift.programmes.charts import dashboard_charts
 from uplift.programmes.metrics import Scope, dashboard
@@ -36,9 +35,6 @@ SERIES_KINDS = (IndicatorKind.OUTPUT_VALUE, IndicatorKind.SALES_REVENUE, Indicat
 
 #: Figures that say nothing about one cluster (its own pilot counts 1).
 PROGRAMME_ONLY = {"pilot_clusters"}
-
-#: Acceptances whose grade is decided (graded, then published in a bulletin).
-GRADED = (AcceptanceStatus.GRADED, AcceptanceStatus.PUBLISHED)
 
 
 @dataclass
@@ -107,7 +103,7 @@ def programme_report(
     pilots = [row["pilot"] for row in data["by_cluster"]]
     comparison = {row["pilot"].pk: row for row in charts["comparison"] or []}
     growth, series = _indicators([p.cluster_id for p in pilots])
-    projects = _projects(pilots, user)
+    projects = pilots_projects(pilots, user)
     metrics = {m.name: m for m in data["metrics"]}
     clusters = [
         ClusterSection(
@@ -133,7 +129,7 @@ def programme_report(
         )
         for row in data["by_cluster"]
     ]
-    bulletin = _bulletin(programme, region, user)
+    bulletin = programme_bulletin(programme, region)
     return ProgrammeReport(
         programme=programme,
         region=data["region"],
@@ -152,14 +148,9 @@ def programme_report(
 def _indicators(cluster_ids: list[int]) -> tuple[dict[int, dict], dict[int, list]]:
     """Each cluster's own yearly rows of :data:`SERIES_KINDS` (one query), as a table by year and
     as compound annual growth from the first year to the last."""
-    rows: dict[tuple[int, str], list[EconomicIndicator]] = defaultdict(list)
-    for row in EconomicIndicator.objects.filter(
-        cluster_id__in=cluster_ids, enterprise__isnull=True, kind__in=SERIES_KINDS
-    ).order_by("year"):
-        rows[(row.cluster_id, row.kind)].append(row)
     growth: dict[int, dict[str, Any]] = defaultdict(dict)
     years: dict[int, dict[int, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
-    for (cluster, kind), found in rows.items():
+    for (cluster, kind), found in cluster_series(cluster_ids, SERIES_KINDS).items():
         result = cagr(found)
         if result:
             growth[cluster][kind] = result
@@ -167,34 +158,3 @@ def _indicators(cluster_ids: list[int]) -> tuple[dict[int, dict], dict[int, list
             years[cluster][r.year][kind] = r.value
     series = {c: sorted(by_year.items()) for c, by_year in years.items()}
     return growth, series
-
-
-def _projects(pilots: list[Any], user: Any) -> dict[int, list[dict[str, Any]]]:
-    """The pilots' service projects (those ``user`` may see), each with its acceptance once
-    graded: two queries."""
-    qs = ServiceProject.objects.filter(pilot__in=pilots).select_related("institution")
-    if user is not None:
-        qs = qs.visible_to(user)
-    projects = list(qs.order_by("start_date", "pk"))
-    accepted = Acceptance.objects.filter(project__in=projects, status__in=GRADED)
-    if user is not None:
-        accepted = accepted.visible_to(user)
-    by_project = {a.project_id: a for a in accepted}
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for p in projects:
-        out[p.pilot_id].append({"project": p, "acceptance": by_project.get(p.pk)})
-    return out
-
-
-def _bulletin(programme: Programme, region: str | None, user: Any) -> list[Acceptance]:
-    """The grades published in the programme's bulletins (for the region's clusters), best first."""
-    from uplift.accounts.access import region_prefix
-
-    qs = Acceptance.objects.filter(
-        status=AcceptanceStatus.PUBLISHED, project__pilot__programme=programme
-    ).select_related("project__pilot__cluster__region", "project__institution")
-    if region:
-        qs = qs.filter(project__pilot__cluster__region__code__startswith=region_prefix(region))
-    if user is not None:
-        qs = qs.visible_to(user)
-    return list(qs.order_by("-published_at", "-total", "project__title"))

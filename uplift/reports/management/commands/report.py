@@ -9,8 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from uplift.programmes.models import Programme
-from uplift.registry.models import Region
+from uplift.programmes.selectors import programme_for_command, region_exists
 
 
 class Command(BaseCommand):
@@ -33,14 +32,13 @@ class Command(BaseCommand):
         from uplift.accounts.access import region_prefix
         from uplift.reports.programme import programme_report
 
-        programmes = Programme.objects.order_by("-start_date")
         slug = options["programme"]
-        programme = (programmes.filter(slug=slug) if slug else programmes).first()
+        programme = programme_for_command(slug)
         if programme is None:
             raise CommandError(f"No programme {slug or ''}".strip() + ". Run `uplift demo --load-only`?")
         region = options["region"]
         if region:
-            if not Region.objects.filter(code=region).exists():
+            if not region_exists(region):
                 raise CommandError(f"--region: unknown region code {region!r}.")
             if not region.startswith(region_prefix(programme.region_id)):
                 raise CommandError(
