@@ -212,6 +212,8 @@ STORAGES = {
 UPLIFT_UPLOAD_MAX_BYTES = int(os.environ.get("UPLIFT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # Imports (uplift/imports/): files larger than this run in the background (a worker), smaller at once.
 UPLIFT_IMPORT_INLINE_BYTES = int(os.environ.get("UPLIFT_IMPORT_INLINE_BYTES", 2 * 1024 * 1024))
+# Exports (core/exports.py): a list longer than this is written in the background, shorter at once.
+UPLIFT_EXPORT_INLINE_ROWS = int(os.environ.get("UPLIFT_EXPORT_INLINE_ROWS", 20_000))
 
 # --- Background tasks and the cache -----------------------------------------------------------
 # Tasks (imports) are rows in the database, run by `uplift db_worker` (`uplift demo` starts one).

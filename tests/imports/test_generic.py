@@ -177,7 +177,8 @@ class TestImportRun(ViewTestCases, APITestCases):
         # While it runs: the share done and the time left, from the file's row count.
         from django.core.cache import cache
 
-        from uplift.imports.services import _progress, _progress_key
+        from uplift.core.progress import progress as _progress
+        from uplift.imports.services import _progress_key
 
         ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
         cache.set(_progress_key(run.pk), _progress(30_000, 10.0, 120_000))

@@ -1024,7 +1024,7 @@ def test_a_workbook_says_how_many_rows_its_used_range_holds(tmp_path):
 
 
 def test_progress_counts_down_to_the_estimate_and_never_claims_the_end():
-    from uplift.imports.services import _progress
+    from uplift.core.progress import progress as _progress
 
     assert _progress(500, 2.0, None) == {"rows": 500, "seconds": 2.0, "per_second": 250}
     half = _progress(500, 2.0, 1000)

@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("indicators", "*", EDIT),
         ("excellence", "*", EDIT),
         ("core", "attachment", EDIT),
+        ("core", "exportrun", (VIEW, ADD)),
         ("imports", "importrun", EDIT),
     ],
     Role.INSTITUTION_STAFF: [
@@ -83,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("programmes", "pilotproject", (VIEW,)),
         # Their own runs, of the kinds their role may add (activities, participants, standards).
         ("imports", "importrun", EDIT),
+        ("core", "exportrun", (VIEW, ADD)),
     ],
     Role.ENTERPRISE_USER: [
         ("registry", "region", (VIEW,)),
@@ -108,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("excellence", "expertassessment", (VIEW,)),
         ("excellence", "consensusitem", (VIEW,)),
         ("excellence", "benchmark", (VIEW,)),
+        ("core", "exportrun", (VIEW, ADD)),
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -150,6 +153,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("excellence", "expertreview", (VIEW, CHANGE)),
         ("excellence", "expertitemscore", (VIEW,)),
         ("excellence", "consensusitem", (VIEW,)),
+        ("core", "exportrun", (VIEW, ADD)),
     ],
     Role.SYSTEM_ADMIN: [],
     Role.SECURITY_ADMIN: [
@@ -157,9 +161,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "organisation", EDIT),
         ("accounts", "membership", EDIT),
         ("registry", "region", (VIEW,)),
+        ("core", "exportrun", (VIEW, ADD)),
     ],
     Role.AUDIT_ADMIN: [
         ("core", "auditentry", (VIEW,)),
+        ("core", "exportrun", (VIEW, ADD)),
     ],
 }
 
@@ -447,6 +453,12 @@ def _pilot(p: Principal) -> Q:
 def _import_run(p: Principal) -> Q:
     # The importer's own runs, and the runs of the bureaus in the officer's area.
     return any_of(Q(created_by_id=p.user_id), in_regions("region_id", p))
+
+
+@scope("core.exportrun")
+def _export_run(p: Principal) -> Q:
+    # An export holds what its owner could see: nobody else reads it, whatever their role.
+    return Q(created_by_id=p.user_id)
 
 
 @scope("core.auditentry")

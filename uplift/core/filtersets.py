@@ -113,3 +113,15 @@ class AttachmentFilterSet(BaseFilterSet):
         from django.contrib.contenttypes.models import ContentType
 
         return qs.filter(content_type=ContentType.objects.get_for_model(apps.get_model(value)))
+
+
+class ExportRunFilterSet(BaseFilterSet):
+    search_fields = ("title", "query")
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        from .models import ExportRun
+
+        model = ExportRun
+        fields = ["status"]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -382,3 +383,56 @@ class Attachment(ScopedModel):
 
     def get_download_url(self) -> str:
         return reverse("core:attachment_download", args=[self.pk])
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being written")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def export_path(instance: ExportRun, filename: str) -> str:
+    """``exports/2026/11/<random>.xlsx``: the name says nothing, only its owner reads it."""
+    import secrets
+
+    return f"exports/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.xlsx"
+
+
+class ExportRun(ScopedModel):
+    """A list exported in the background, because it holds more rows than one request should
+    write (``settings.UPLIFT_EXPORT_INLINE_ROWS``): the list, its filters as the user set them,
+    and once written the file, which only its owner may download.
+
+    The rows are those the owner may see when the export runs (their scope applies then, as on
+    the page); :func:`uplift.core.exports.export_run` writes it.
+    """
+
+    list_name = models.CharField(_("list"), max_length=100, help_text=_("The list's page, by URL name."))
+    query = models.TextField(_("filters"), blank=True, help_text=_("The list's filters, as in its address."))
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices)
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    expected = models.PositiveIntegerField(_("rows to write"), default=0)
+    file = models.FileField(_("file"), upload_to=export_path, max_length=255, editable=False, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else self.title
+
+    @property
+    def file_name(self) -> str:
+        """What the download is called: the list's name and the export's time."""
+        return f"{self.list_name.split(':')[-1].removesuffix('_list')}-{self.created_at:%Y%m%d-%H%M}.xlsx"

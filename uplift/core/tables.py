@@ -148,3 +148,18 @@ def cache_signatures() -> None:
 
     signature.cached = True  # type: ignore[attr-defined]
     tables_utils.signature = signature
+
+
+class ExportRunTable(BaseTable):
+    title = tables.Column(linkify=True)
+    rows = NumberColumn(verbose_name=_("Rows"))
+    size = NumberColumn(verbose_name=_("Size"))
+
+    class Meta(BaseTable.Meta):
+        from .models import ExportRun
+
+        model = ExportRun
+        fields = ("title", "query", "status", "rows", "size", "created_at", "finished_at")
+
+    def render_size(self, value):
+        return filesizeformat(value)

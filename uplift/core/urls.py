@@ -2,11 +2,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 
 from . import services
-from .filtersets import AttachmentFilterSet, AuditEntryFilterSet
+from .filtersets import AttachmentFilterSet, AuditEntryFilterSet, ExportRunFilterSet
 from .forms import ReasonForm
-from .models import Attachment, AuditEntry, attachment_parents
-from .tables import AttachmentTable, AuditEntryTable
-from .views import Action, AttachmentDownloadView, ObjectViews
+from .models import Attachment, AuditEntry, ExportRun, attachment_parents
+from .tables import AttachmentTable, AuditEntryTable, ExportRunTable
+from .views import Action, AttachmentDownloadView, ExportDownloadView, ExportProgressView, ObjectViews
 
 app_name = "core"
 
@@ -68,8 +68,37 @@ attachment_views = ObjectViews(
     ],
 )
 
+
+def export_extra(run: ExportRun, user: object) -> dict:
+    from .exports import progress_of
+
+    return {"progress": progress_of(run) if run.status == "running" else None}
+
+
+export_views = ObjectViews(
+    model=ExportRun,
+    table=ExportRunTable,
+    filterset=ExportRunFilterSet,
+    detail_fields=[
+        "title",
+        "query",
+        "status",
+        "expected",
+        "rows",
+        "size",
+        "seconds",
+        "created_at",
+        "finished_at",
+    ],
+    detail_template="core/exportrun_detail.html",
+    detail_extra=export_extra,
+)
+
 urlpatterns = [
     *audit_views.urls("audit/entries"),
     *attachment_views.urls("files"),
     path("files/<int:pk>/download/", AttachmentDownloadView.as_view(), name="attachment_download"),
+    *export_views.urls("exports"),
+    path("exports/<int:pk>/download/", ExportDownloadView.as_view(), name="exportrun_download"),
+    path("exports/<int:pk>/progress/", ExportProgressView.as_view(), name="exportrun_progress"),
 ]

@@ -9,13 +9,14 @@ is kept in ``ObjectViews.registry`` so the navigation and the generic tests find
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -24,8 +25,8 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -246,6 +247,22 @@ class SpecMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return ctx
 
 
+@dataclass
+class ExportSource:
+    """A list's rows for a spreadsheet: its name, the header, the rows (streamed) and the
+    queryset they come from (for counting them)."""
+
+    file_name: str
+    sheet: str
+    header: list[Any]
+    rows: Iterator[list[Any]]
+    queryset: models.QuerySet
+
+    @property
+    def count(self) -> int:
+        return self.queryset.count()
+
+
 class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
     """A filtered, sortable, paginated table of the records the user may see; ``?export=xlsx``."""
 
@@ -287,20 +304,51 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
             return self.export()
         return super().get(request, *args, **kwargs)
 
-    def export(self):
+    def export_source(self) -> ExportSource:
+        """What the list shows, scope and filters applied, as rows for a spreadsheet."""
         filterset = self.get_filterset(self.get_filterset_class())
-        if not filterset.is_valid():
+        if filterset.is_bound and not filterset.is_valid():
             # Export what the page would show: with broken filters, nothing rather than everything.
             qs = filterset.queryset.none()
         else:
             qs = filterset.qs
         table = self.spec.table(qs)
         values = table_values(table, exclude=getattr(self.spec.table, "export_exclude", ()))
-        header = next(values)
         meta = self.spec.model._meta
-        return xlsx_response(
-            f"{meta.model_name}.xlsx", sheet=str(meta.verbose_name_plural), header=header, rows=values
+        return ExportSource(
+            file_name=f"{meta.model_name}.xlsx",
+            sheet=str(meta.verbose_name_plural),
+            header=next(values),
+            rows=values,
+            queryset=qs,
         )
+
+    def export(self):
+        """The list as an xlsx download; a list longer than ``UPLIFT_EXPORT_INLINE_ROWS`` is
+        written in the background instead (:mod:`uplift.core.exports`) and the user sent to it."""
+        from .exports import export_start
+
+        source = self.export_source()
+        limit = settings.UPLIFT_EXPORT_INLINE_ROWS
+        if source.queryset[: limit + 1].count() > limit:
+            query = self.request.GET.copy()
+            for name in ("export", "page"):
+                query.pop(name, None)
+            run = run_service(
+                export_start,
+                self.request.user,
+                list_name=self.request.resolver_match.view_name,
+                query=query.urlencode(),
+                title=source.sheet,
+                language=get_language() or settings.LANGUAGE_CODE,
+            )
+            messages.info(
+                self.request,
+                _("The list has more than %(n)s rows: it is being written in the background.")
+                % {"n": number_format(limit, force_grouping=True)},
+            )
+            return HttpResponseRedirect(run.get_absolute_url())
+        return xlsx_response(source.file_name, sheet=source.sheet, header=source.header, rows=source.rows)
 
 
 class ObjectDetailView(SpecMixin, DetailView):
@@ -543,3 +591,47 @@ def download_response(attachment: Any) -> FileResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class ExportDownloadView(LoginRequiredMixin, View):
+    """The file of a written export, for its owner only (404 for anyone else)."""
+
+    def get(self, request, pk: int):
+        from .models import ExportRun, ExportStatus
+
+        run = ExportRun.objects.visible_to(request.user).filter(pk=pk, status=ExportStatus.DONE).first()
+        if run is None or not run.file:
+            raise Http404
+        try:
+            handle = run.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404(_("The file is missing from storage; export the list again.")) from exc
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=run.file_name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ExportProgressView(LoginRequiredMixin, View):
+    """The progress card of a queued or running export, polled by its page; once it is over it
+    tells the page to reload (htmx ``HX-Refresh``)."""
+
+    def get(self, request, pk: int):
+        from django.http import HttpResponse
+        from django.shortcuts import render
+
+        from .exports import progress_of
+        from .models import ExportRun, ExportStatus
+
+        run = ExportRun.objects.visible_to(request.user).filter(pk=pk).first()
+        if run is None:
+            raise Http404
+        if run.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "core/export_progress.html", {"object": run, "progress": progress_of(run)})

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from uplift.accounts.access import principal_of
 from uplift.accounts.choices import Role
 from uplift.core import audit
+from uplift.core.progress import progress as progress_figures
 
 from .choices import RunStatus
 from .kinds import KINDS, Context, ImportKind, RowProblems
@@ -356,19 +357,6 @@ def _progress_key(pk: int) -> str:
     return f"imports:progress:{pk}"
 
 
-def _progress(rows: int, elapsed: float, expected: int | None) -> dict[str, Any]:
-    """What a run's page and the CLI show while it runs: rows read, seconds, rows a second and,
-    when the file says about how many rows it holds, the percentage done and the seconds left
-    (never 100% before the end: the count is an estimate)."""
-    rate = rows / elapsed if elapsed > 0 else 0.0
-    done: dict[str, Any] = {"rows": rows, "seconds": round(elapsed, 1), "per_second": round(rate)}
-    if expected:
-        done["expected"] = expected
-        done["percent"] = min(99.0, round(100 * rows / expected, 1))
-        done["seconds_left"] = round(max(0, expected - rows) / rate) if rate else None
-    return done
-
-
 def _execute(
     spec: ImportKind,
     run: ImportRun,
@@ -397,7 +385,7 @@ def _execute(
                 if state.writing and (creates or updates):
                     state.write(creates, updates)
                 elapsed = time.monotonic() - started
-                done = _progress(run.rows, elapsed, expected)
+                done = progress_figures(run.rows, elapsed, expected)
                 cache.set(_progress_key(run.pk), done, timeout=3600)
                 if progress is not None:
                     progress(done)
