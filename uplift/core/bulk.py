@@ -28,3 +28,62 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tu
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def create_objects(model: type[models.Model], objs: list[models.Model]) -> list[models.Model]:
+    """Insert ``objs`` (unsaved instances of ``model``) and give each its primary key, as
+    ``bulk_create`` does, faster on PostgreSQL: the keys are drawn from the table's sequence in one
+    query and the rows written with COPY (``bulk_create`` compiles an INSERT with a parameter per
+    column and row). Elsewhere it is ``bulk_create``. No signals, as with ``bulk_create``."""
+    pk = model._meta.pk
+    if connection.vendor != "postgresql" or not objs or not isinstance(pk, models.AutoField):
+        return model._base_manager.bulk_create(objs)
+    fields = [f for f in model._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(objs)],
+        )
+        for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
+            setattr(obj, pk.attname, key)
+    rows = (tuple(_db_value(f, obj, add=True) for f in fields) for obj in objs)
+    insert_rows(model, [f.column for f in fields], rows)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
+def update_objects(model: type[models.Model], objs: list[models.Model], names: list[str]) -> None:
+    """Write the fields ``names`` of ``objs`` (stored instances), as ``bulk_update`` does, in one
+    statement on PostgreSQL: the values are copied into a temporary table and the rows updated
+    from it by key (``bulk_update`` writes a CASE over every row per field, in batches)."""
+    if connection.vendor != "postgresql" or not objs:
+        model._base_manager.bulk_update(objs, names, batch_size=500)
+        return
+    pk = model._meta.pk
+    fields = [model._meta.get_field(n) for n in names]
+    q = connection.ops.quote_name
+    table, stage = q(model._meta.db_table), q(f"stage_{model._meta.db_table}")
+    columns = [pk.column, *[f.column for f in fields]]
+    listed = ", ".join(q(c) for c in columns)
+    with connection.cursor() as cursor:
+        # A temporary table shaped like the target's columns, dropped with the transaction.
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {listed} FROM {table} WITH NO DATA"  # noqa: S608
+        )
+        with cursor.cursor.copy(f"COPY {stage} ({listed}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row((obj.pk, *[_db_value(f, obj, add=False) for f in fields]))
+        assignments = ", ".join(f"{q(f.column)} = s.{q(f.column)}" for f in fields)
+        key = q(pk.column)
+        cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s WHERE t.{key} = s.{key}")  # noqa: S608
+        cursor.execute(f"DROP TABLE {stage}")
+
+
+def _db_value(field: models.Field, obj: models.Model, *, add: bool) -> object:
+    """The value ``field`` of ``obj`` is written as: on insert as a save sets it (``auto_now``
+    dates set), on update as the object holds it (as ``bulk_update`` writes it)."""
+    value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
+    return field.get_db_prep_save(value, connection)

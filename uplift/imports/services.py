@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from uplift.accounts.access import principal_of
 from uplift.accounts.choices import Role
 from uplift.core import audit
+from uplift.core.bulk import create_objects, update_objects
 from uplift.core.progress import progress as progress_figures
 
 from .choices import RunStatus
@@ -213,17 +214,16 @@ class _Run:
             obj.version = old.version + 1
             obj.updated_at = now
         with rollups.upkeep([old for _row, _obj, old, _changed in updates]) as written:
-            made = model._base_manager.bulk_create([obj for _row, obj in creates])
+            made = create_objects(model, [obj for _row, obj in creates])
             fields = sorted(
                 {name for *_rest, changed in updates for name in changed} | {"version", "updated_at"}
             )
             if updates:
-                model._base_manager.bulk_update(
-                    [obj for _row, obj, _old, _c in updates], fields, batch_size=500
-                )
+                update_objects(model, [obj for _row, obj, _old, _c in updates], fields)
             written.extend(made)
             written.extend(obj for _row, obj, _old, _c in updates)
-        ImportChange.objects.bulk_create(
+        create_objects(
+            ImportChange,
             [
                 ImportChange(run=self.run, object_id=obj.pk, row=row, version=obj.version)
                 for row, obj in creates
@@ -238,7 +238,6 @@ class _Run:
                 )
                 for row, obj, old, changed in updates
             ],
-            batch_size=2000,
         )
 
 
@@ -511,7 +510,7 @@ def import_revert(*, actor: Any, run: ImportRun) -> ImportRun:
             ) from exc
         fields = sorted({a for c in changes if c.before for a in c.before} | {"version", "updated_at"})
         if restored:
-            model._base_manager.bulk_update(restored, fields, batch_size=500)
+            update_objects(model, restored, fields)
         written.extend(restored)
     run.status = RunStatus.REVERTED
     run.reverted_at = now
