@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from uplift.core.exports import export_run, export_start
 from uplift.core.models import ExportRun, ExportStatus
 from uplift.core.tasks import run_export
-from uplift.core.testing import ViewTestCases
+from uplift.core.testing import APITestCases, ViewTestCases
 from uplift.registry.models import Enterprise
 
 
@@ -23,9 +23,11 @@ def _rows(response) -> list[list]:
     return CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python()
 
 
-class TestExportRun(ViewTestCases):
+class TestExportRun(ViewTestCases, APITestCases):
     model = ExportRun
+    api_basename = "exportrun"
     editable = False  # an export is started from a list, not by a form of its fields
+    test_api_read_only_refuses_writes = None  # POST starts an export (below)
 
     @classmethod
     def setUpTestData(cls):
@@ -165,3 +167,28 @@ def test_the_detail_page_offers_the_file_once_written(w, client):
     page = client.get(run.get_absolute_url()).content.decode()
     assert reverse("core:exportrun_download", args=[run.pk]) in page
     assert "Only you can download this file" in page
+
+    def test_api_starts_an_export_then_offers_its_file(self):
+        self.login()
+        url = reverse("api:exportrun-list")
+        bad = self.client.post(url, {"list_name": "registry:nothing"}, content_type="application/json")
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("list_name", bad.json())
+        refused = self.client.post(
+            url, {"list_name": "core:auditentry_list"}, content_type="application/json"
+        )
+        self.assertEqual(refused.status_code, 400)  # an officer does not read the audit trail
+        made = self.client.post(
+            url,
+            {"list_name": "registry:enterprise_list", "query": "region=420100"},
+            content_type="application/json",
+        )
+        self.assertEqual(made.status_code, 201, made.content)
+        self.assertEqual(made.json()["status"], "queued")
+        download = reverse("api:exportrun-download", args=[made.json()["id"]])
+        self.assertEqual(self.client.get(download).status_code, 404)  # not written yet
+        export_run(run_id=made.json()["id"])
+        answer = self.client.get(download)
+        self.assertEqual(answer.status_code, 200)
+        rows = _rows(answer)
+        self.assertEqual(len(rows) - 1, Enterprise.objects.filter(region_id__startswith="4201").count())

@@ -70,6 +70,7 @@ router.register("excellence/benchmark-rules", excellence.BenchmarkRuleViewSet, b
 router.register("excellence/benchmarks", excellence.BenchmarkViewSet, basename="benchmark")
 router.register("files", core.AttachmentViewSet, basename="attachment")
 router.register("imports", imports.ImportRunViewSet, basename="importrun")
+router.register("exports", core.ExportRunViewSet, basename="exportrun")
 
 app_name = "api"
 

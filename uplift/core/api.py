@@ -18,11 +18,11 @@ from rest_framework import exceptions, mixins, permissions, serializers, viewset
 from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 
-from .filtersets import AttachmentFilterSet
+from .filtersets import AttachmentFilterSet, ExportRunFilterSet
 from .models import Attachment, AttachmentKind, HasAttachments
 from .services import ConflictError
 from .urls import attachment_views
-from .views import ATTACH, Action, download_response, run_service
+from .views import ATTACH, Action, download_response, export_response, run_service
 
 
 class Conflict(exceptions.APIException):
@@ -267,3 +267,62 @@ class AttachmentViewSet(ReadOnlyObjectViewSet):
     @drf_action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request, *args, **kwargs):
         return download_response(self.get_object())
+
+
+class ExportRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        from .models import ExportRun
+
+        model = ExportRun
+        fields = [
+            "id",
+            "list_name",
+            "query",
+            "title",
+            "language",
+            "status",
+            "expected",
+            "rows",
+            "size",
+            "message",
+            "seconds",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = [f for f in fields if f not in ("list_name", "query")]
+
+
+class ExportRunViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
+    """Exports of lists, written by the background worker: ``POST`` a list's URL name
+    (``registry:enterprise_list``) and its filters as a query string (``region=420100&q=蕲艾``) to
+    start one; the export says how far it is, and ``download/`` answers the xlsx once written. Only
+    its owner reads an export."""
+
+    serializer_class = ExportRunSerializer
+    filterset_class = ExportRunFilterSet
+
+    def perform_create(self, serializer):
+        from django.utils.translation import get_language
+
+        from .exports import export_start
+
+        data = serializer.validated_data
+        try:
+            serializer.instance = run_service(
+                export_start,
+                self.request.user,
+                list_name=data["list_name"],
+                query=data.get("query", ""),
+                title=data["list_name"].split(":")[-1].removesuffix("_list"),
+                language=get_language() or "zh-hans",
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+    @extend_schema(
+        summary="Download the written export",
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
+    )
+    @drf_action(detail=True, methods=["get"], url_path="download", url_name="download")
+    def download(self, request, *args, **kwargs):
+        return export_response(self.get_object())  # get_object: 404 for anyone but the owner

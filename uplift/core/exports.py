@@ -40,10 +40,11 @@ def export_start(*, actor: Any, list_name: str, query: str, title: str, language
 
     if not getattr(actor, "is_authenticated", False):
         raise ValidationError(_("Sign in to export a list."), code="actor")
-    try:
-        reverse(list_name)
-    except NoReverseMatch as exc:
-        raise ValidationError({"list_name": _("No list is called %(name)s.") % {"name": list_name}}) from exc
+    spec = _list_spec(list_name)
+    if spec is None:
+        raise ValidationError({"list_name": _("No list is called %(name)s.") % {"name": list_name}})
+    if not actor.has_perm(perm_of(spec.model, "view")):
+        raise ValidationError({"list_name": _("You may not read this list.")}, code="permission")
     run = ExportRun.objects.create(
         list_name=list_name,
         query=query,
@@ -101,6 +102,26 @@ def progress_of(run: ExportRun) -> dict[str, Any] | None:
 
 def _progress_key(pk: int) -> str:
     return f"exports:progress:{pk}"
+
+
+def _list_spec(list_name: str) -> Any:
+    """The :class:`~uplift.core.views.ObjectViews` of the list page ``list_name``, or None."""
+    from .views import ObjectListView
+
+    try:
+        match = resolve(reverse(list_name))
+    except (NoReverseMatch, Resolver404):
+        return None
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not issubclass(view_class, ObjectListView):
+        return None
+    return match.func.view_initkwargs["spec"]
+
+
+def perm_of(model: Any, action: str) -> str:
+    from .views import perm
+
+    return perm(model, action)
 
 
 def _list_view(run: ExportRun) -> Any:

@@ -600,20 +600,28 @@ class ExportDownloadView(LoginRequiredMixin, View):
         from .models import ExportRun, ExportStatus
 
         run = ExportRun.objects.visible_to(request.user).filter(pk=pk, status=ExportStatus.DONE).first()
-        if run is None or not run.file:
+        if run is None:
             raise Http404
-        try:
-            handle = run.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404(_("The file is missing from storage; export the list again.")) from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=run.file_name,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return export_response(run)
+
+
+def export_response(run: Any) -> FileResponse:
+    """A written export's file as a download, never cached (the page's and the API's download);
+    404 while it is not written or when its file is missing from storage."""
+    if run.status != "done" or not run.file:
+        raise Http404(_("The export is not written yet."))
+    try:
+        handle = run.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file is missing from storage; export the list again.")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=run.file_name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class ExportProgressView(LoginRequiredMixin, View):
