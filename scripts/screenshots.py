@@ -96,6 +96,22 @@ def checked_import(page: Page, base: str) -> str:
     return f"/imports/{first(page, base, 'imports/?status=checked')['id']}/"
 
 
+def written_export(page: Page, base: str) -> str:
+    """Export the province's participations (more rows than a request writes at once): the list
+    sends the officer to the export, which the demo's worker writes; wait until it is."""
+    import time
+
+    page.goto(f"{base}/delivery/participations/?export=xlsx")
+    page.wait_for_load_state("networkidle")
+    export_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    for _ in range(120):
+        answer = page.request.get(f"{base}/api/exports/{export_id}/").json()
+        if answer["status"] in ("done", "failed"):
+            break
+        time.sleep(1)
+    return f"/exports/{export_id}/"
+
+
 #: name -> (user, page path or a function finding it); user None: the public, not signed in
 SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "7-service-project": ("qichun.institution", project_page),
@@ -118,6 +134,7 @@ SHOTS: dict[str, tuple[str | None, str | Callable[[Page, str], str]]] = {
     "24-public-benchmarks": (None, "/public/benchmarks/"),
     "25-import-checked": ("huanggang.officer", checked_import),
     "26-import-add": ("huanggang.officer", "/imports/add/"),
+    "27-export": ("hubei.officer", written_export),
 }
 
 

@@ -71,6 +71,8 @@ VERB_LABELS = {
     "create": _("Created"),
     "update": _("Changed"),
     "bulk_create": _("Bulk-created"),
+    "start": _("Started"),
+    "write": _("Written"),
 }
 
 
@@ -430,9 +432,11 @@ class ExportRun(ScopedModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.title} · {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else self.title
+        when = timezone.localtime(self.created_at) if self.created_at else None
+        return f"{self.title} · {when:%Y-%m-%d %H:%M}" if when else self.title
 
     @property
     def file_name(self) -> str:
         """What the download is called: the list's name and the export's time."""
-        return f"{self.list_name.split(':')[-1].removesuffix('_list')}-{self.created_at:%Y%m%d-%H%M}.xlsx"
+        when = timezone.localtime(self.created_at)
+        return f"{self.list_name.split(':')[-1].removesuffix('_list')}-{when:%Y%m%d-%H%M}.xlsx"

@@ -245,15 +245,10 @@ def growth(pilots: list[Any]) -> dict[str, Any] | None:
     """Each pilot cluster's compound annual growth of output value and of sales revenue, over the
     years its own indicator rows cover."""
     from uplift.indicators.choices import IndicatorKind
-    from uplift.indicators.models import EconomicIndicator
-    from uplift.indicators.selectors import cagr
+    from uplift.indicators.selectors import cagr, cluster_series
 
     kinds = [IndicatorKind.OUTPUT_VALUE, IndicatorKind.SALES_REVENUE]
-    rows: dict[tuple[int, str], list[Any]] = defaultdict(list)
-    for row in EconomicIndicator.objects.filter(
-        cluster_id__in=[p.cluster_id for p in pilots], enterprise__isnull=True, kind__in=kinds
-    ).order_by("year"):
-        rows[(row.cluster_id, row.kind)].append(row)
+    rows = cluster_series([p.cluster_id for p in pilots], kinds)
     found = {key: cagr(series) for key, series in rows.items()}
     shown = [p for p in pilots if any(found.get((p.cluster_id, k)) for k in kinds)]
     if not shown:
