@@ -629,17 +629,25 @@ class ExportProgressView(LoginRequiredMixin, View):
     tells the page to reload (htmx ``HX-Refresh``)."""
 
     def get(self, request, pk: int):
-        from django.http import HttpResponse
-        from django.shortcuts import render
-
         from .exports import progress_of
         from .models import ExportRun, ExportStatus
 
         run = ExportRun.objects.visible_to(request.user).filter(pk=pk).first()
-        if run is None:
-            raise Http404
-        if run.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, "core/export_progress.html", {"object": run, "progress": progress_of(run)})
+        running = (ExportStatus.QUEUED, ExportStatus.RUNNING)
+        return progress_card(request, run, running, "core/export_progress.html", progress_of)
+
+
+def progress_card(request: Any, run: Any, running: tuple[str, ...], template: str, progress_of: Any) -> Any:
+    """The progress card of a background job (an import, an export) its page polls: 404 for a job
+    the user may not see; once the job is over, an empty answer telling the page to reload
+    (htmx ``HX-Refresh``) so that it shows the outcome."""
+    from django.http import HttpResponse
+    from django.shortcuts import render
+
+    if run is None:
+        raise Http404
+    if run.status not in running:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, template, {"object": run, "progress": progress_of(run)})

@@ -8,13 +8,19 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from uplift.core.views import Action, ObjectViews, SpecMixin, apply_validation_error, run_service
+from uplift.core.views import (
+    Action,
+    ObjectViews,
+    SpecMixin,
+    apply_validation_error,
+    progress_card,
+    run_service,
+)
 
 from . import filtersets, selectors, services, tables
 from .choices import RunStatus
@@ -105,14 +111,8 @@ class ProgressView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request, pk: int):
         run = ImportRun.objects.visible_to(request.user).filter(pk=pk).first()
-        if run is None:
-            raise Http404
-        if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        context = {"object": run, "progress": services.progress_of(run)}
-        return render(request, "imports/progress.html", context)
+        running = (RunStatus.QUEUED, RunStatus.RUNNING)
+        return progress_card(request, run, running, "imports/progress.html", services.progress_of)
 
 
 def run_extra(run: ImportRun, user: Any) -> dict[str, Any]:
