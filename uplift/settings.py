@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -231,12 +230,17 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Token first: an unauthenticated API call then answers 401 with "WWW-Authenticate: Token".
+    # Per-user tokens first (hashed, scoped, expiring: uplift.accounts.authentication): an
+    # unauthenticated API call then answers 401 with "WWW-Authenticate: Bearer".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "uplift.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["uplift.api.permissions.ModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "uplift.api.permissions.ModelPermissions",
+        # A read-only token reads; it changes nothing, whatever its user may do.
+        "uplift.accounts.authentication.TokenScopePermission",
+    ],
     # Generous for people and scripts, a brake on scraping and guessing.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

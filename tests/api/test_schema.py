@@ -21,14 +21,15 @@ def test_schema_and_docs_are_served_to_signed_in_users(w, client):
 
 
 def test_token_authentication_applies_the_same_scope(w, client):
-    from rest_framework.authtoken.models import Token
+    from uplift.accounts.services import token_create
 
-    token = Token.objects.create(user=w.officer)
-    response = client.get("/api/registry/enterprises/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = token_create(actor=w.officer, user=w.officer, name="scope check")
+    response = client.get("/api/registry/enterprises/", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 200
     names = {row["name"] for row in response.json()["results"]}
     assert w.ent_in.name in names and w.ent_out.name not in names
     assert client.get("/api/registry/enterprises/", HTTP_AUTHORIZATION="Token wrong").status_code == 401
+    assert client.get("/api/registry/enterprises/", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
 
 
 def test_api_calls_are_throttled_per_user(w, client, monkeypatch):

@@ -30,6 +30,10 @@ from .choices import Role
 VIEW, ADD, CHANGE = "view", "add", "change"
 EDIT = (VIEW, ADD, CHANGE)
 
+#: Every role's users issue and revoke their own API tokens (the row rule below keeps them to their
+#: own; the security administrator sees and revokes everyone's, but issues only their own).
+OWN_API_TOKENS = ("accounts", "apitoken", EDIT)
+
 #: role -> [(app_label, model_name or "*", actions)]. Models of "*" are expanded at start-up.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.OFFICER: [
@@ -43,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("core", "attachment", EDIT),
         ("core", "exportrun", (VIEW, ADD)),
         ("imports", "importrun", EDIT),
+        OWN_API_TOKENS,
     ],
     Role.INSTITUTION_STAFF: [
         ("procurement", "tender", (VIEW,)),
@@ -85,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         # Their own runs, of the kinds their role may add (activities, participants, standards).
         ("imports", "importrun", EDIT),
         ("core", "exportrun", (VIEW, ADD)),
+        OWN_API_TOKENS,
     ],
     Role.ENTERPRISE_USER: [
         ("registry", "region", (VIEW,)),
@@ -111,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("excellence", "consensusitem", (VIEW,)),
         ("excellence", "benchmark", (VIEW,)),
         ("core", "exportrun", (VIEW, ADD)),
+        OWN_API_TOKENS,
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -154,18 +161,21 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("excellence", "expertitemscore", (VIEW,)),
         ("excellence", "consensusitem", (VIEW,)),
         ("core", "exportrun", (VIEW, ADD)),
+        OWN_API_TOKENS,
     ],
-    Role.SYSTEM_ADMIN: [],
+    Role.SYSTEM_ADMIN: [OWN_API_TOKENS],
     Role.SECURITY_ADMIN: [
         ("accounts", "user", EDIT),
         ("accounts", "organisation", EDIT),
         ("accounts", "membership", EDIT),
         ("registry", "region", (VIEW,)),
         ("core", "exportrun", (VIEW, ADD)),
+        OWN_API_TOKENS,
     ],
     Role.AUDIT_ADMIN: [
         ("core", "auditentry", (VIEW,)),
         ("core", "exportrun", (VIEW, ADD)),
+        OWN_API_TOKENS,
     ],
 }
 
@@ -478,6 +488,13 @@ def _user(p: Principal) -> Q:
 
 @scope("accounts.membership")
 def _account_membership(p: Principal) -> Q:
+    return EVERYTHING if Role.SECURITY_ADMIN in p.roles else Q(user_id=p.user_id)
+
+
+@scope("accounts.apitoken")
+def _api_token(p: Principal) -> Q:
+    # Each user their own; the security administrator everyone's (to revoke a leaked one). The
+    # key itself nobody sees: only its hash is stored.
     return EVERYTHING if Role.SECURITY_ADMIN in p.roles else Q(user_id=p.user_id)
 
 

@@ -33,3 +33,10 @@ ROLE_ORGANISATION_KIND = {
     Role.SECURITY_ADMIN: OrganisationKind.BUREAU,
     Role.AUDIT_ADMIN: OrganisationKind.BUREAU,
 }
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do: read (GET, HEAD, OPTIONS only) or read and write."""
+
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from uplift.core.forms import ScopedModelForm
 from uplift.registry.models import Enterprise, ServiceInstitution
 
-from .models import Membership, Organisation, User
+from .models import ApiToken, Membership, Organisation, User
 
 
 def credit_code_field(model, label):
@@ -112,3 +112,20 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
     def save(self, commit: bool = True):  # pragma: no cover - guard
         raise NotImplementedError("Call accounts.services.password_change.")
+
+
+class ApiTokenForm(ScopedModelForm):
+    """A new API token of the signed-in user: what it is for, what it may do, until when."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["name", "scope", "expires_at"]
+
+
+class TokenRevokeForm(forms.Form):
+    """Revoking is final: the user ticks that they mean it."""
+
+    confirm = forms.BooleanField(
+        label=_("Revoke this token: every script or system using it stops working at once"),
+        required=True,
+    )

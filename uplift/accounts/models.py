@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import secrets
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from uplift.core.models import ScopedModel, ScopedQuerySet
 
-from .choices import ADMIN_ROLES, ROLE_ORGANISATION_KIND, OrganisationKind, Role
+from .choices import ADMIN_ROLES, ROLE_ORGANISATION_KIND, OrganisationKind, Role, TokenScope
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
@@ -177,3 +183,122 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.set_at:%Y-%m-%d}"
+
+
+#: Every API key starts with this marker, so a leaked key is recognisable (secret scanners, logs).
+TOKEN_MARKER = "upl_"
+#: How many leading characters of a key are stored in clear to find and name it: the marker and 8
+#: random characters (48 bits), so prefixes do not collide in practice and name a token uniquely.
+TOKEN_PREFIX_LENGTH = len(TOKEN_MARKER) + 8
+#: Days a new token lasts unless its creator says otherwise, and the most it may last.
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+
+
+def token_default_expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=TOKEN_DEFAULT_DAYS)
+
+
+def token_new_key() -> str:
+    """A new random key: the marker and 32 random bytes, URL-safe (``upl_`` + 43 characters)."""
+    return TOKEN_MARKER + secrets.token_urlsafe(32)
+
+
+def token_hash(key: str) -> str:
+    """The SHA-256 (hex) of a key, as stored.
+
+    A plain, unsalted SHA-256 is enough here, unlike for passwords: a key is 256 random bits, not
+    something a person chose, so there is no dictionary to try and a brute force is hopeless; a
+    slow hash (PBKDF2, Argon2) would only cost time on every API call. Only this hash is stored:
+    a copy of the database does not give anyone a usable key.
+    """
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(ScopedModel):
+    """A key a user's script or system presents to the API instead of signing in
+    (``Authorization: Bearer upl_...``).
+
+    It acts as its user, with their permissions and scope, narrowed by its own ``scope`` (a read
+    token may only read). The key is shown once, at creation; only its SHA-256 is stored, with its
+    first characters in clear (``prefix``) to find it and to name it in lists. A token expires
+    (at most a year after it is made) and can be revoked at any time; it is never deleted, so the
+    audit trail keeps naming it. See docs/security.md.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for: the script or system using it.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=TOKEN_PREFIX_LENGTH, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    scope = models.CharField(
+        _("scope"),
+        max_length=10,
+        choices=TokenScope.choices,
+        default=TokenScope.READ,
+        help_text=_("A read-only token can read what its user may read, and change nothing."),
+    )
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        default=token_default_expiry,
+        help_text=_("At most a year from now."),
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    #: Not copied into the audit trail (a hash of a random key reveals nothing, but has no reader).
+    audit_exclude = ("key_hash",)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.name and not self.name.strip():
+            errors["name"] = _("Say what the token is for.")
+        if self.expires_at is not None and self._state.adding:
+            now = timezone.now()
+            if self.expires_at <= now:
+                errors["expires_at"] = _("The expiry must be in the future.")
+            elif self.expires_at > now + datetime.timedelta(days=TOKEN_MAX_DAYS):
+                errors["expires_at"] = _("A token may last at most %(days)s days.") % {"days": TOKEN_MAX_DAYS}
+        if self.user_id and not self.user.is_active:
+            errors["user"] = _("This account is disabled: it cannot have a token.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the token authenticates now: neither revoked nor expired."""
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return str(_("Revoked"))
+        return str(_("Expired")) if self.is_expired else str(_("Active"))
+
+    def matches(self, key: str) -> bool:
+        """Whether ``key`` is this token's key (compared in constant time)."""
+        return hmac.compare_digest(token_hash(key), self.key_hash)

@@ -1,17 +1,32 @@
-"""Every write to accounts: users, organisations and memberships."""
+"""Every write to accounts: users, organisations, memberships and API tokens."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from uplift.core import audit
 from uplift.core.services import create_object, update_object
 
-from .models import Membership, Organisation, PasswordHistory, SignInAttempt, User
+from .choices import TokenScope
+from .models import (
+    TOKEN_PREFIX_LENGTH,
+    ApiToken,
+    Membership,
+    Organisation,
+    PasswordHistory,
+    SignInAttempt,
+    User,
+    token_default_expiry,
+    token_hash,
+    token_new_key,
+)
 
 
 @transaction.atomic
@@ -112,3 +127,81 @@ def user_update(*, actor: Any, instance: User, **data: Any) -> User:
     """Change a user's name, contact details or whether they may sign in (not the password)."""
     data.pop("password", None)
     return update_object(instance, actor=actor, data=data)
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_create(
+    *,
+    actor: Any,
+    user: User,
+    name: str,
+    scope: str = TokenScope.READ,
+    expires_at: datetime.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue an API token to ``user``; answer the token and its key, the only time the key exists.
+
+    Only its SHA-256 is stored. A user issues their own tokens; nobody issues one for someone else
+    (that would be a key to act as them) — only an operator, with ``uplift token create``
+    (``actor`` None). ``expires_at`` defaults to 90 days from now and may be at most a year away.
+    """
+    if actor is not None and getattr(actor, "pk", None) != user.pk:
+        raise ValidationError({"user": _("An API token can only be created by the user it belongs to.")})
+    if scope not in TokenScope.values:
+        # Checked here too (full_clean does), so the message names the choices.
+        raise ValidationError(
+            {"scope": _("Choose the scope: %(choices)s.") % {"choices": ", ".join(TokenScope.values)}}
+        )
+    key = token_new_key()
+    while ApiToken.objects.filter(prefix=key[:TOKEN_PREFIX_LENGTH]).exists():
+        key = token_new_key()  # a prefix already in use (one chance in 2^48): draw again
+    token = ApiToken(
+        user=user,
+        name=(name or "").strip(),
+        scope=scope,
+        expires_at=expires_at if expires_at is not None else token_default_expiry(),
+        prefix=key[:TOKEN_PREFIX_LENGTH],
+        key_hash=token_hash(key),
+    )
+    token.full_clean()
+    token.save()
+    audit.record(actor=actor, action="accounts.apitoken.create", obj=token, after=audit.snapshot(token))
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke a token: from now on it authenticates nothing. Its owner revokes it, or the security
+    administrator (whoever may see it: the pages and API read it through ``visible_to``)."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ValidationError(_("This token was already revoked."))
+    before = audit.snapshot(token)
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    token.version += 1
+    token.save(update_fields=["revoked_at", "revoked_by", "version", "updated_at"])
+    audit.record(
+        actor=actor, action="accounts.apitoken.revoke", obj=token, before=before, after=audit.snapshot(token)
+    )
+    return token
+
+
+#: A token's last use is written at most this often (not on every call: a write per request).
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def token_used(token: ApiToken, *, at: datetime.datetime | None = None) -> None:
+    """Note that ``token`` authenticated a call, at most once a minute.
+
+    Bookkeeping, like Django's ``last_login``: not audited, and not a change of the record (its
+    version stays). One conditional UPDATE, so concurrent calls write it once.
+    """
+    at = at or timezone.now()
+    if token.last_used_at is not None and at - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    stale = ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=at - TOKEN_USE_RESOLUTION)
+    if stale.update(last_used_at=at):
+        token.last_used_at = at

@@ -1,8 +1,9 @@
 import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
 
 from uplift.core.tables import BaseTable
 
-from .models import Membership, Organisation, User
+from .models import ApiToken, Membership, Organisation, User
 
 
 class OrganisationTable(BaseTable):
@@ -34,4 +35,23 @@ class UserTable(BaseTable):
             "is_active",
             "must_change_password",
             "last_login",
+        )
+
+
+class ApiTokenTable(BaseTable):
+    name = tables.Column(linkify=True)
+    status = tables.Column(verbose_name=_("Status"), accessor="status", orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = ApiToken
+        fields = (
+            "name",
+            "prefix",
+            "user",
+            "scope",
+            "status",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "created_at",
         )

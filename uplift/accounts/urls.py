@@ -14,4 +14,5 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.PasswordResetView.as_view(), name="user_password_reset"),
     *views.organisation_views.urls("organisations"),
     *views.membership_views.urls("memberships"),
+    *views.apitoken_views.urls("tokens"),
 ]

@@ -6,13 +6,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
-from uplift.core.views import ObjectViews
+from uplift.core.views import Action, ObjectViews, SpecMixin, apply_validation_error
 
 from . import filtersets, forms, services, tables
 from .access import principal_of
-from .models import Membership, Organisation, User
+from .models import ApiToken, Membership, Organisation, User
 
 
 def user_extra(obj, user):
@@ -57,6 +58,69 @@ membership_views = ObjectViews(
     services=services,
     select_related=("user", "organisation"),
     detail_fields=["user", "organisation", "role", "is_active"],
+)
+
+
+class TokenCreateView(SpecMixin, FormView):
+    """Create one of one's own API tokens; the next page shows its key, once."""
+
+    action = "add"
+    form_class = forms.ApiTokenForm
+    template_name = "accounts/apitoken_add.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            token, key = services.token_create(
+                actor=self.request.user, user=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            return self.form_invalid(form)
+        # The key is in this answer and nowhere else: not stored, not in a redirect or the session.
+        response = render(
+            self.request,
+            "accounts/apitoken_created.html",
+            {**self.get_context_data(form=form), "object": token, "key": key},
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+apitoken_views = ObjectViews(
+    model=ApiToken,
+    table=tables.ApiTokenTable,
+    filterset=filtersets.ApiTokenFilterSet,
+    select_related=("user", "revoked_by"),
+    detail_fields=[
+        "name",
+        "prefix",
+        "user",
+        "scope",
+        "expires_at",
+        "last_used_at",
+        "created_at",
+        "revoked_at",
+        "revoked_by",
+    ],
+    add_view=TokenCreateView,
+    actions=[
+        Action(
+            "revoke",
+            gettext_lazy("Revoke"),
+            services.token_revoke,
+            "token",
+            form=forms.TokenRevokeForm,
+            danger=True,
+            when=lambda token, user: token.revoked_at is None,
+            help=gettext_lazy(
+                "A revoked token authenticates nothing from now on; this cannot be undone. "
+                "Create a new token for a script that still needs one."
+            ),
+        )
+    ],
 )
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from uplift.accounts import api as accounts
 from uplift.core import api as core
 from uplift.delivery import api as delivery
 from uplift.excellence import api as excellence
@@ -71,6 +72,7 @@ router.register("excellence/benchmarks", excellence.BenchmarkViewSet, basename="
 router.register("files", core.AttachmentViewSet, basename="attachment")
 router.register("imports", imports.ImportRunViewSet, basename="importrun")
 router.register("exports", core.ExportRunViewSet, basename="exportrun")
+router.register("tokens", accounts.ApiTokenViewSet, basename="apitoken")
 
 app_name = "api"
 

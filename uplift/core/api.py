@@ -18,6 +18,8 @@ from rest_framework import exceptions, mixins, permissions, serializers, viewset
 from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 
+from uplift.accounts.authentication import TokenScopePermission
+
 from .filtersets import AttachmentFilterSet, ExportRunFilterSet
 from .models import Attachment, AttachmentKind, HasAttachments
 from .services import ConflictError
@@ -162,12 +164,13 @@ def _workflow_endpoint(act: Action, response_serializer: type) -> Any:
     responses = {201: act.response_serializer} if act.response_serializer else {200: response_serializer}
     handler = extend_schema(summary=str(act.label), request=act.serializer, responses=responses)(handler)
     # Permissions are the action's own (checked above): DRF's POST -> "add" mapping does not apply.
+    # A read-only API token still may not run a step.
     return drf_action(
         detail=True,
         methods=["post"],
         url_path=act.name,
         url_name=act.name,
-        permission_classes=[permissions.IsAuthenticated],
+        permission_classes=[permissions.IsAuthenticated, TokenScopePermission],
     )(handler)
 
 

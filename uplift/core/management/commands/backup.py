@@ -33,7 +33,6 @@ from django.db import connection, models, transaction
 #: is in, so the order only has to be readable.
 APPS = [
     "accounts",
-    "authtoken",
     "registry",
     "programmes",
     "procurement",
