@@ -56,6 +56,13 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         return pickable(qs, request.user) if request is not None and hasattr(qs, "visible_to") else qs
 
+    def to_internal_value(self, data):
+        # A key no record can have: said so, before the database is asked (PostgreSQL refuses a
+        # NUL in text with an error, not with "no match").
+        if isinstance(data, str) and ("\x00" in data or any("\ud800" <= ch <= "\udfff" for ch in data)):
+            self.fail("does_not_exist", pk_value=data.encode("unicode_escape").decode())
+        return super().to_internal_value(data)
+
 
 class ScopedModelSerializer(serializers.ModelSerializer):
     """ModelSerializer with scoped related fields, that never saves: the viewset calls services.

@@ -41,12 +41,17 @@ class IntegerFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+#: The longest text a searching filter takes; longer is an error on the field, not a query (SQLite
+#: refuses a LIKE pattern over 50,000 bytes with a server error, and nobody searches with more).
+SEARCH_MAX_LENGTH = 1000
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Adds ``q``: a case-insensitive search over the ``search_fields`` the subclass names."""
 
     search_fields: tuple[str, ...] = ()
 
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=SEARCH_MAX_LENGTH)
 
     def search(self, qs, name, value):
         value = value.strip()
@@ -70,7 +75,9 @@ def search_lookup(value: str) -> str:
 
 class AuditEntryFilterSet(BaseFilterSet):
     search_fields = ("actor_name", "action", "object_repr", "object_id")
-    action = django_filters.CharFilter(lookup_expr="startswith", label=_("Action"))
+    action = django_filters.CharFilter(
+        lookup_expr="startswith", label=_("Action"), max_length=SEARCH_MAX_LENGTH
+    )
     object_type = django_filters.CharFilter(label=_("Object type"))
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
