@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
+from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models
 
 
 def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> None:
@@ -46,7 +48,8 @@ def create_objects(model: type[models.Model], objs: list[models.Model]) -> list[
         )
         for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, key)
-    rows = (tuple(_db_value(f, obj, add=True) for f in fields) for obj in objs)
+    values = [_writer(f) for f in fields]
+    rows = (tuple(value(obj) for value in values) for obj in objs)
     insert_rows(model, [f.column for f in fields], rows)
     for obj in objs:
         obj._state.adding = False
@@ -80,6 +83,39 @@ def update_objects(model: type[models.Model], objs: list[models.Model], names: l
         key = q(pk.column)
         cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s WHERE t.{key} = s.{key}")  # noqa: S608
         cursor.execute(f"DROP TABLE {stage}")
+
+
+#: Fields whose Python value is already what the database stores (psycopg adapts it): their
+#: attribute is written as it is, without ``pre_save`` and ``get_db_prep_save`` per value — which
+#: were most of an import's writing time (bench/RESULTS.md, session 12).
+PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+#: ...except those that change the value on the way (a date stamped at save, a JSON document).
+PREPARED_FIELDS = (
+    models.DateField,
+    models.DecimalField,
+    models.JSONField,
+    models.FileField,
+    models.UUIDField,
+)
+
+
+def _writer(field: models.Field) -> Any:
+    """How a new record's value of ``field`` is read for COPY: its attribute as it is for plain
+    fields, else as a save prepares it (``pre_save`` then ``get_db_prep_save``)."""
+    if isinstance(field, PLAIN_FIELDS) and not isinstance(field, PREPARED_FIELDS) and not field.choices:
+        return operator.attrgetter(field.attname)
+    db = connections[connection.alias]  # the connection itself, not the per-call proxy
+
+    def prepared(obj: models.Model) -> object:
+        return field.get_db_prep_save(field.pre_save(obj, True), db)
+
+    return prepared
 
 
 def _db_value(field: models.Field, obj: models.Model, *, add: bool) -> object:
