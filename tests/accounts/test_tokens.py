@@ -365,3 +365,19 @@ def test_every_api_endpoint_applies_the_token_scope():
         for extra in viewset.get_extra_actions():
             classes = extra.kwargs.get("permission_classes", viewset.permission_classes)
             assert TokenScopePermission in classes, f"{basename}.{extra.__name__}"
+
+
+def test_a_password_reset_revokes_the_users_tokens_but_their_own_change_does_not(w, client):
+    from uplift.accounts.services import password_change
+
+    kept, kept_key = token_create(actor=w.officer, user=w.officer, name="日报同步")
+    password_change(actor=w.officer, user=w.officer, password="Another-pass-2019!")
+    kept.refresh_from_db()
+    assert kept.revoked_at is None
+    assert client.get("/api/registry/enterprises/", **bearer(kept_key)).status_code == 200
+    # The security administrator resets it (a lost or stolen password): the keys go with it.
+    password_change(actor=w.security_admin, user=w.officer, password="Reset-by-admin-2019!")
+    kept.refresh_from_db()
+    assert kept.revoked_at is not None and kept.revoked_by == w.security_admin
+    assert client.get("/api/registry/enterprises/", **bearer(kept_key)).status_code == 401
+    assert AuditEntry.objects.filter(action="accounts.apitoken.revoke", object_id=str(kept.pk)).exists()

@@ -105,7 +105,9 @@ def password_change(*, actor: Any, user: User, password: str) -> User:
     """Set ``user``'s password after the policy (validators, history) accepts it.
 
     When the actor is the user, the forced-change flag is cleared; when it is someone else (a
-    security administrator resetting it), the user must choose their own at next sign-in.
+    security administrator resetting it), the user must choose their own at next sign-in, and
+    the user's API tokens are revoked: a reset answers a lost or stolen password, and a key
+    issued under it may be in the same hands. (A user changing their own password keeps them.)
     """
     validate_password(password, user)
     user.set_password(password)
@@ -120,6 +122,9 @@ def password_change(*, actor: Any, user: User, password: str) -> User:
         obj=user,
         after={"must_change_password": user.must_change_password},
     )
+    if user.must_change_password:
+        for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+            token_revoke(actor=actor, token=token)
     return user
 
 
