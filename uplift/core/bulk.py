@@ -78,7 +78,7 @@ def update_objects(model: type[models.Model], objs: list[models.Model], names: l
         )
         with cursor.cursor.copy(f"COPY {stage} ({listed}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row((obj.pk, *[_db_value(f, obj, add=False) for f in fields]))
+                copy.write_row((obj.pk, *[_db_value(f, obj) for f in fields]))
         assignments = ", ".join(f"{q(f.column)} = s.{q(f.column)}" for f in fields)
         key = q(pk.column)
         cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s WHERE t.{key} = s.{key}")  # noqa: S608
@@ -118,8 +118,7 @@ def _writer(field: models.Field) -> Any:
     return prepared
 
 
-def _db_value(field: models.Field, obj: models.Model, *, add: bool) -> object:
-    """The value ``field`` of ``obj`` is written as: on insert as a save sets it (``auto_now``
-    dates set), on update as the object holds it (as ``bulk_update`` writes it)."""
-    value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
-    return field.get_db_prep_save(value, connection)
+def _db_value(field: models.Field, obj: models.Model) -> object:
+    """The value ``field`` of a stored ``obj`` is updated to: as the object holds it (as
+    ``bulk_update`` writes it; a new record's values are read by :func:`_writer`)."""
+    return field.get_db_prep_save(getattr(obj, field.attname), connection)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,16 +97,20 @@ def write_xlsx(target: Any, *, sheet: str, header: Sequence[str], rows: Iterable
     return count
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_response(write: Callable[[Any], Any], filename: str, content_type: str = XLSX) -> FileResponse:
+    """An HTTP download of what ``write(file)`` writes into a temporary file (a workbook, a PDF),
+    named ``filename``: written whole first, then sent from disk, whatever its size."""
+    tmp = tempfile.TemporaryFile(suffix="." + filename.rsplit(".", 1)[-1])  # unlinked already
+    write(tmp)
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=content_type)
+
+
 def xlsx_response(
     filename: str, *, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> FileResponse:
     """An HTTP download of ``rows`` as an xlsx file named ``filename``."""
-    tmp = tempfile.TemporaryFile(suffix=".xlsx")  # unlinked already: nothing is left behind
-    write_xlsx(tmp, sheet=sheet, header=header, rows=rows)
-    tmp.seek(0)
-    return FileResponse(
-        tmp,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return file_response(lambda f: write_xlsx(f, sheet=sheet, header=header, rows=rows), filename)

@@ -40,10 +40,10 @@ def export_start(*, actor: Any, list_name: str, query: str, title: str, language
 
     if not getattr(actor, "is_authenticated", False):
         raise ValidationError(_("Sign in to export a list."), code="actor")
-    spec = _list_spec(list_name)
-    if spec is None:
+    found = _list_spec(list_name)
+    if found is None:
         raise ValidationError({"list_name": _("No list is called %(name)s.") % {"name": list_name}})
-    if not actor.has_perm(perm_of(spec.model, "view")):
+    if not _may_read(actor, found[1]):
         raise ValidationError({"list_name": _("You may not read this list.")}, code="permission")
     run = ExportRun.objects.create(
         list_name=list_name,
@@ -104,8 +104,9 @@ def _progress_key(pk: int) -> str:
     return f"exports:progress:{pk}"
 
 
-def _list_spec(list_name: str) -> Any:
-    """The :class:`~uplift.core.views.ObjectViews` of the list page ``list_name``, or None."""
+def _list_spec(list_name: str) -> tuple[Any, Any] | None:
+    """The list page ``list_name``: its URL match and its :class:`~uplift.core.views.ObjectViews`,
+    or None when no such list exists."""
     from .views import ObjectListView
 
     try:
@@ -115,39 +116,29 @@ def _list_spec(list_name: str) -> Any:
     view_class = getattr(match.func, "view_class", None)
     if view_class is None or not issubclass(view_class, ObjectListView):
         return None
-    return match.func.view_initkwargs["spec"]
+    return match, match.func.view_initkwargs["spec"]
 
 
-def perm_of(model: Any, action: str) -> str:
+def _may_read(user: Any, spec: Any) -> bool:
     from .views import perm
 
-    return perm(model, action)
+    return user.is_active and user.has_perm(perm(spec.model, "view"))
 
 
 def _list_view(run: ExportRun) -> Any:
     """The list page's view as its owner would get it with the export's filters, or None when the
     owner may no longer read the list (their account closed, their role changed)."""
-    from .views import ObjectListView, perm
-
-    user = run.created_by
-    try:
-        path = reverse(run.list_name)
-        match = resolve(path)
-    except (NoReverseMatch, Resolver404):
+    found = _list_spec(run.list_name)
+    if found is None or not _may_read(run.created_by, found[1]):
         return None
-    view_class = getattr(match.func, "view_class", None)
-    if view_class is None or not issubclass(view_class, ObjectListView):
-        return None
-    spec = match.func.view_initkwargs["spec"]
-    if not user.is_active or not user.has_perm(perm(spec.model, "view")):
-        return None
+    match = found[0]
     request = HttpRequest()
     request.method = "GET"
-    request.path = request.path_info = path
+    request.path = request.path_info = reverse(run.list_name)
     request.GET = QueryDict(run.query)
-    request.user = user
+    request.user = run.created_by
     request.resolver_match = match
-    view = view_class(**match.func.view_initkwargs)
+    view = match.func.view_class(**match.func.view_initkwargs)
     view.setup(request, *match.args, **match.kwargs)
     return view
 

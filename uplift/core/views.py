@@ -34,7 +34,7 @@ from django_tables2 import SingleTableMixin
 from uplift.accounts.access import is_visible
 
 from . import audit, selectors
-from .export import xlsx_response
+from .export import XLSX, xlsx_response
 from .forms import AttachmentForm, UserBoundForm
 from .models import HasAttachments
 from .paging import CappedPaginator
@@ -618,7 +618,7 @@ def export_response(run: Any) -> FileResponse:
         handle,
         as_attachment=True,
         filename=run.file_name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -3,16 +3,16 @@ the template of each kind and the error report of a rejected file."""
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
+from uplift.core.export import file_response
 from uplift.core.views import (
     Action,
     ObjectViews,
@@ -28,15 +28,6 @@ from .forms import ImportCheckedForm, ImportForm, RevertForm
 from .kinds import KINDS
 from .models import ImportRun
 from .workbooks import write_error_report, write_template
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(write: Any, filename: str) -> FileResponse:
-    tmp = tempfile.TemporaryFile(suffix=".xlsx")
-    write(tmp)
-    tmp.seek(0)
-    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 class ImportUploadView(SpecMixin, FormView):
@@ -82,7 +73,7 @@ class TemplateView(LoginRequiredMixin, View):
         spec = KINDS.get(kind)
         if spec is None or not spec.allowed(request.user):
             raise Http404
-        return _xlsx(lambda f: write_template(spec, f), f"{spec.name}-template.xlsx")
+        return file_response(lambda f: write_template(spec, f), f"{spec.name}-template.xlsx")
 
 
 class ErrorReportView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -100,7 +91,7 @@ class ErrorReportView(LoginRequiredMixin, PermissionRequiredMixin, View):
             with run.file.open("rb") as f:
                 write_error_report(run, KINDS[run.kind], f, target)
 
-        return _xlsx(write, f"{stem}-errors.xlsx")
+        return file_response(write, f"{stem}-errors.xlsx")
 
 
 class ProgressView(LoginRequiredMixin, PermissionRequiredMixin, View):

@@ -7,16 +7,15 @@ touch a bid's sealed content and show bids only once their tender was opened.
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from uplift.core.export import file_response
 from uplift.delivery import selectors as delivery
 from uplift.excellence import selectors as excellence
 from uplift.procurement import selectors
@@ -143,15 +142,9 @@ def programme_report(request, slug: str, fmt: str):
     programme = get_object_or_404(Programme.objects.visible_to(request.user), slug=slug)
     scope = dashboard_scope(request, programme)
     report = gather(programme, region=scope.region, user=request.user)
-    out = tempfile.TemporaryFile(suffix=f".{fmt}")  # unlinked already: nothing is left behind
     if fmt == "pdf":
-        from .pdf import write_pdf
-
-        write_pdf(report, out)
+        from .pdf import write_pdf as write
     else:
-        from .workbook import write_workbook
-
-        write_workbook(report, out)
-    out.seek(0)
+        from .workbook import write_workbook as write
     name = f"{programme.slug}{'-' + scope.region if scope.region else ''}-{report.generated_at:%Y%m%d}.{fmt}"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=REPORT_FORMATS[fmt])
+    return file_response(lambda f: write(report, f), name, REPORT_FORMATS[fmt])

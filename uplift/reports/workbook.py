@@ -8,13 +8,14 @@ Text is always written as text, never as a formula.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from uplift.core.export import write_cell
 
 from .programme import ProgrammeReport
 
@@ -45,15 +46,7 @@ class _Sheet:
         first = self.row + 1
         for r, row in enumerate(rows, start=first):
             for c, value in enumerate(row):
-                fmt = self.f.get(formats.get(c, ""))
-                if value is None or value == "":
-                    continue
-                if isinstance(value, bool):
-                    self.ws.write_boolean(r, c, value)
-                elif isinstance(value, int | float | Decimal):
-                    self.ws.write_number(r, c, float(value), fmt)
-                else:
-                    self.ws.write_string(r, c, str(value), fmt)
+                write_cell(self.ws, r, c, value, self.f.get(formats.get(c, "")))
         self.row = first + len(rows) + 1
         return first, first + len(rows) - 1
 

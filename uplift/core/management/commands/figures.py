@@ -5,8 +5,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from uplift.programmes.metrics import Scope, figures
-from uplift.programmes.models import Programme
-from uplift.registry.models import IndustrialCluster, Region
+from uplift.programmes.selectors import programme_for_command, region_exists
+from uplift.registry.models import IndustrialCluster
 
 
 class Command(BaseCommand):
@@ -19,16 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--cluster", help="Industrial cluster name (or id) to narrow to.")
 
     def handle(self, *args, **options):
-        programmes = Programme.objects.order_by("-start_date")
-        programme = (
-            programmes.filter(slug=options["programme"]) if options["programme"] else programmes
-        ).first()
+        programme = programme_for_command(options["programme"])
         if programme is None:
             raise CommandError(
                 f"No programme {options['programme'] or ''}".strip() + ". Run `uplift demo --load-only`?"
             )
         region = options["region"]
-        if region and not Region.objects.filter(code=region).exists():
+        if region and not region_exists(region):
             raise CommandError(f"Unknown region code {region!r}.")
         cluster_id = None
         if options["cluster"]:
