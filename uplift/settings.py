@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # The optional second factor at sign-in: TOTP devices, throttling and replay protection.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "uplift.core",
     "uplift.accounts",
     "uplift.registry",
@@ -160,6 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "uplift.accounts.validators.PasswordHistoryValidator"},
 ]
 SESSION_COOKIE_AGE = 30 * 60
+#: The name an authenticator app shows beside the account (django-otp's TOTP devices).
+OTP_TOTP_ISSUER = os.environ.get("UPLIFT_OTP_ISSUER", "Uplift")
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")

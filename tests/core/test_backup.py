@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from uplift.core import audit
-from uplift.core.management.commands.backup import APPS, DERIVED
+from uplift.core.management.commands.backup import DERIVED, record_apps
 
 
 def counts():
@@ -19,7 +19,7 @@ def counts():
             if m._meta.label in DERIVED
             else sorted(m._default_manager.values_list("pk", flat=True))
         )
-        for label in APPS
+        for label in record_apps()
         for m in apps.get_app_config(label).get_models()
     }
 

@@ -101,10 +101,36 @@ class SignInForm(AuthenticationForm):
         except ValidationError:
             services.sign_in_attempt_record(username=username, address=address, user=None, succeeded=False)
             raise
-        services.sign_in_attempt_record(
-            username=username, address=address, user=self.get_user(), succeeded=True
-        )
+        # With a second factor the sign-in succeeds (and is recorded) only once its code does.
+        self.second_factor = services.totp_device(self.get_user()) is not None
+        if not self.second_factor:
+            services.sign_in_attempt_record(
+                username=username, address=address, user=self.get_user(), succeeded=True
+            )
         return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    """The six-digit code of the user's authenticator app."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "pattern": "[0-9 ]*",
+            }
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not (token.isascii() and token.isdigit() and len(token) == 6):
+            raise ValidationError(_("Enter the six digits the app shows."), code="format")
+        return token
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

@@ -210,3 +210,119 @@ def token_used(token: ApiToken, *, at: datetime.datetime | None = None) -> None:
     stale = ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=at - TOKEN_USE_RESOLUTION)
     if stale.update(last_used_at=at):
         token.last_used_at = at
+
+
+# --- Second factor (TOTP) ------------------------------------------------------------------------
+
+
+def _totp_device_model():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice
+
+
+@transaction.atomic
+def totp_begin(*, actor: User):
+    """Start enrolling the actor's authenticator app: a new secret, not yet in force.
+
+    The device counts only once :func:`totp_confirm` has checked a code from the app, so a secret
+    that never reached the phone locks no one out. Starting again replaces an unconfirmed secret.
+    """
+    device_model = _totp_device_model()
+    if device_model.objects.filter(user=actor, confirmed=True).exists():
+        raise ValidationError(_("A second factor is already set up; turn it off first to set up another."))
+    device_model.objects.filter(user=actor, confirmed=False).delete()
+    device = device_model.objects.create(user=actor, name=_("Authenticator app"), confirmed=False)
+    audit.record(actor=actor, action="accounts.user.totp_begin", obj=actor)
+    return device
+
+
+def totp_confirm(*, actor: User, token: str):
+    """Put the actor's new authenticator in force once it shows a valid six-digit code.
+
+    A wrong code is refused after the transaction, so django-otp's throttling of it stays written.
+    """
+    with transaction.atomic():
+        device = (
+            _totp_device_model()
+            .objects.select_for_update()
+            .filter(user=actor, confirmed=False)
+            .order_by("-pk")
+            .first()
+        )
+        if device is None:
+            raise ValidationError(_("Start the set-up again: no new authenticator is waiting."))
+        _check_throttle(device)
+        accepted = device.verify_token((token or "").strip())
+        if accepted:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit.record(
+                actor=actor, action="accounts.user.totp_enable", obj=actor, after={"second_factor": True}
+            )
+    if not accepted:
+        raise ValidationError(
+            {"token": _("This code is not the one the app shows now. Check the phone's clock and try again.")}
+        )
+    return device
+
+
+def totp_device(user: Any):
+    """The user's authenticator in force, or None."""
+    if not getattr(user, "pk", None):
+        return None
+    return _totp_device_model().objects.filter(user_id=user.pk, confirmed=True).first()
+
+
+def totp_verify(*, user: User, token: str) -> bool:
+    """Whether ``token`` is the current code of the user's authenticator (each code works once;
+    failures slow further tries down, django-otp's throttling)."""
+    with transaction.atomic():
+        device = _totp_device_model().objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            return False
+        _check_throttle(device)
+        return device.verify_token((token or "").strip())
+
+
+def _check_throttle(device: Any) -> None:
+    """Refuse a try while django-otp's delay after wrong codes runs (it doubles with each one)."""
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        wait = 1
+        locked_until = (data or {}).get("locked_until")
+        if locked_until is not None:
+            wait = max(1, int((locked_until - timezone.now()).total_seconds()) + 1)
+        raise ValidationError(
+            {"token": _("Too many wrong codes: wait %(seconds)s seconds and try again.") % {"seconds": wait}},
+            code="throttled",
+        )
+
+
+def totp_disable(*, actor: User, token: str) -> None:
+    """The user turns their second factor off, proving it with a current code.
+
+    Not one transaction: a wrong code's throttling must stay written when the refusal is raised.
+    """
+    if totp_device(actor) is None:
+        raise ValidationError(_("No second factor is set up."))
+    if not totp_verify(user=actor, token=token):
+        raise ValidationError({"token": _("This code is not the one the app shows now.")})
+    with transaction.atomic():
+        _totp_device_model().objects.filter(user=actor).delete()
+        audit.record(
+            actor=actor, action="accounts.user.totp_disable", obj=actor, after={"second_factor": False}
+        )
+
+
+@transaction.atomic
+def totp_reset(*, actor: Any, user: User) -> User:
+    """The security administrator removes a user's second factor (a lost phone); the user signs in
+    with the password alone and may set up a new one."""
+    if getattr(actor, "pk", None) == getattr(user, "pk", None):
+        raise ValidationError(_("Turn off your own second factor on your account page, with a code."))
+    deleted, _rows = _totp_device_model().objects.filter(user=user).delete()
+    if not deleted:
+        raise ValidationError(_("This user has no second factor to reset."))
+    audit.record(actor=actor, action="accounts.user.totp_reset", obj=user, after={"second_factor": False})
+    return user

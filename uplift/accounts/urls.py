@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
+    path("login/code/", views.SecondFactorView.as_view(), name="login_code"),
+    path("me/two-factor/", views.TwoFactorView.as_view(), name="two_factor"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.profile, name="profile"),

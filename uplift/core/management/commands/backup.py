@@ -29,20 +29,22 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
-#: What a backup holds: every app with records. loaddata checks foreign keys once the whole file
-#: is in, so the order only has to be readable.
-APPS = [
-    "accounts",
-    "registry",
-    "programmes",
-    "procurement",
-    "delivery",
-    "inspection",
-    "indicators",
-    "excellence",
-    "imports",
-    "core",
-]
+#: Installed apps outside Uplift whose rows are records too: the users' second-factor devices.
+THIRD_PARTY_APPS = ["otp_totp"]
+
+
+def record_apps() -> list[str]:
+    """What a backup holds: every Uplift app with models, and ``THIRD_PARTY_APPS`` — derived from
+    the installed apps, so a new app is never left out. loaddata checks foreign keys once the
+    whole file is in, so the order only has to be readable."""
+    return [
+        config.label
+        for config in apps.get_app_configs()
+        if (config.name.startswith("uplift.") or config.label in THIRD_PARTY_APPS)
+        and any(True for _ in config.get_models())
+    ]
+
+
 #: Derived rows a backup leaves out: `uplift restore` rebuilds them from the records (a national
 #: programme's rollup ledger is millions of rows that say nothing the records do not).
 DERIVED = ["programmes.Rollup", "programmes.RollupFact"]
@@ -63,7 +65,7 @@ def archive_mode(path: str) -> str | None:
 def stored_files() -> Iterator[str]:
     """The storage names every backed-up record's file fields point to, each once, sorted."""
     names: set[str] = set()
-    for label in APPS:
+    for label in record_apps():
         for model in apps.get_app_config(label).get_models():
             for f in model._meta.concrete_fields:
                 if isinstance(f, models.FileField):
@@ -109,7 +111,7 @@ class Command(BaseCommand):
         # Content types by their natural key (app, model): their ids differ between databases.
         call_command(
             "dumpdata",
-            *APPS,
+            *record_apps(),
             exclude=DERIVED,
             natural_foreign=True,
             output=path,

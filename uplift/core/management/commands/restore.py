@@ -21,7 +21,7 @@ from django.db import transaction
 
 from uplift.core.audit import verify
 
-from .backup import APPS, DERIVED, FILES, MANIFEST, RECORDS
+from .backup import DERIVED, FILES, MANIFEST, RECORDS, record_apps
 
 
 class Command(BaseCommand):
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                     archive.close()
         counts = {
             m._meta.label: m._default_manager.count()
-            for label in APPS
+            for label in record_apps()
             for m in apps.get_app_config(label).get_models()
             if m._meta.label not in DERIVED
         }
