@@ -75,3 +75,13 @@ def locked_until(username: str, address: str | None) -> datetime.datetime | None
         if len(times) >= LOCKOUT_FAILURES:
             candidates.append(times[-1] + datetime.timedelta(minutes=LOCKOUT_MINUTES))
     return max(candidates) if candidates else None
+
+
+def sign_in_pending_user(pk: Any) -> Any:
+    """The active user half-way through signing in (password given, second factor awaited).
+
+    Read without a scope: nobody is signed in yet, and the key comes from the server's session.
+    """
+    from .models import User
+
+    return User.objects.filter(pk=pk, is_active=True).first() if pk else None

@@ -19,7 +19,7 @@ from django.views.generic import FormView
 
 from uplift.core.views import Action, ObjectViews, SpecMixin, apply_validation_error
 
-from . import filtersets, forms, services, tables
+from . import filtersets, forms, selectors, services, tables
 from .access import principal_of
 from .models import ApiToken, Membership, Organisation, User
 
@@ -204,7 +204,7 @@ class SecondFactorView(FormView):
         pending = request.session.get(PENDING_SIGN_IN) or {}
         self.user = None
         if pending and time.time() - pending.get("at", 0) <= PENDING_SECONDS:
-            self.user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+            self.user = selectors.sign_in_pending_user(pending.get("user"))
         if self.user is None:
             request.session.pop(PENDING_SIGN_IN, None)
             if request.method == "POST":
@@ -214,8 +214,6 @@ class SecondFactorView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        from . import selectors
-
         address = self.request.META.get("REMOTE_ADDR")
         username = self.user.get_username()
         until = selectors.locked_until(username, address)
