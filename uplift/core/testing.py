@@ -117,6 +117,22 @@ class World:
         )
         self.security_admin = person("secadmin", self.bureau, Role.SECURITY_ADMIN)
         self.audit_admin = person("auditadmin", self.bureau, Role.AUDIT_ADMIN)
+        self.expert_user = person(
+            "expert", org(kind=OrganisationKind.EXPERT_PANEL, name="湖北省品质提升专家库"), Role.EXPERT
+        )
+        self.expert_in = reg.expert_update(actor=None, instance=self.expert_in, user=self.expert_user)
+
+    #: Every user of the cast, one per role and scope: the scope matrix tries each of them.
+    USERS = (
+        "officer",
+        "hunan_officer",
+        "institution_user",
+        "enterprise_user",
+        "expert_user",
+        "security_admin",
+        "audit_admin",
+        "nobody",
+    )
 
 
 class ModelTestCase(TestCase):
@@ -195,6 +211,43 @@ class ModelTestCase(TestCase):
 
     def count(self) -> int:
         return self.model._default_manager.count()
+
+
+#: What a record outside the user's scope answers: 404 (like a missing one), or 403 when the
+#: role may not read the model at all (which says nothing about the record).
+REFUSED = (403, 404)
+
+
+def id_filters(filterset: type | None, obj: models.Model) -> list[dict[str, Any]]:
+    """One query per filter of ``filterset`` that selects by a relation or the region: the value
+    ``obj`` holds (``?enterprise=<its enterprise>``) — how an attacker would fish for it."""
+    if filterset is None:
+        return []
+    queries = []
+    for name, flt in filterset.base_filters.items():
+        field_name = (getattr(flt, "field_name", None) or "").split("__")[0]
+        try:
+            field = obj._meta.get_field(field_name)
+        except Exception:  # a method filter, a search: not a column of the record
+            continue
+        if not (field.is_relation and field.many_to_one) and field_name != "region":
+            continue
+        value = getattr(obj, field.attname, None)
+        if value not in (None, ""):
+            queries.append({name: value})
+    return queries
+
+
+def scope_attempts(obj: models.Model, users: Any) -> list[tuple[Any, str]]:
+    """(user, name) of every user of the cast who may not see ``obj``."""
+    from uplift.accounts.access import is_visible
+
+    out = []
+    for name in World.USERS:
+        user = getattr(users, name)
+        if not is_visible(obj, user):
+            out.append((user, name))
+    return out
 
 
 def _form_value(value: Any) -> Any:
@@ -284,6 +337,68 @@ class ViewTestCases(ModelTestCase):
         self.login(self.w.nobody)
         obj = self.inside(self.w)
         self.assertEqual(self.client.get(reverse(self.name("detail"), args=[obj.pk])).status_code, 403)
+
+    def test_every_role_is_refused_records_outside_its_scope(self):
+        """The scope matrix: every user of the cast against the inside and outside records —
+        by id (detail, edit, every workflow step), by filter parameters and through the export."""
+        from django.test import RequestFactory
+        from python_calamine import CalamineWorkbook
+
+        from .views import ObjectViews
+
+        specs = [spec for spec in ObjectViews.registry if spec.model is self.model]
+        for obj in {self.inside(self.w), self.outside(self.w)}:
+            for user, who in scope_attempts(obj, self.w):
+                self.client.force_login(user)
+                readable = user.has_perm(f"{self.model._meta.app_label}.view_{self.model._meta.model_name}")
+                visible = self.model.objects.visible_to(user)
+                for spec in specs:
+                    meta = spec.model._meta
+                    detail = reverse(f"{meta.app_label}:{meta.model_name}_detail", args=[obj.pk])
+                    with self.subTest(user=who, url=detail):
+                        self.assertIn(self.client.get(detail).status_code, REFUSED)
+                    urls = []
+                    if spec.editable:
+                        urls.append(reverse(f"{meta.app_label}:{meta.model_name}_edit", args=[obj.pk]))
+                    urls += [
+                        reverse(f"{meta.app_label}:{meta.model_name}_{a.name}", args=[obj.pk])
+                        for a in spec.actions
+                    ]
+                    rows = spec.model._base_manager.filter(pk=obj.pk)
+                    version = (
+                        rows.values_list("version", flat=True).get() if hasattr(obj, "version") else None
+                    )
+                    audits = AuditEntry.objects.count()
+                    for url in urls:
+                        with self.subTest(user=who, url=url):
+                            self.assertIn(self.client.get(url).status_code, REFUSED)
+                            self.assertIn(self.client.post(url, {}).status_code, REFUSED)
+                    self.assertEqual(AuditEntry.objects.count(), audits, f"{who} wrote through {urls}")
+                    if version is not None:
+                        self.assertEqual(rows.values_list("version", flat=True).get(), version)
+                    if not readable:
+                        continue
+                    list_url = reverse(f"{meta.app_label}:{meta.model_name}_list")
+                    for query in id_filters(spec.filterset, obj):
+                        with self.subTest(user=who, query=query):
+                            response = self.client.get(list_url, query)
+                            self.assertEqual(response.status_code, 200)
+                            pks = {row.record.pk for row in response.context["table"].page.object_list}
+                            self.assertNotIn(obj.pk, pks)
+                            exported = self.client.get(list_url, {**query, "export": "xlsx"})
+                            body = b"".join(exported.streaming_content)
+                            rows = (
+                                CalamineWorkbook.from_filelike(io.BytesIO(body))
+                                .get_sheet_by_index(0)
+                                .to_python()
+                            )
+                            # What the list holds under the same filter, asked as the user (a relation
+                            # outside their scope is not a valid choice: the list is then empty).
+                            request = RequestFactory().get(list_url, query)
+                            request.user = user
+                            filtered = spec.filterset(query, queryset=visible, request=request)
+                            expected = filtered.qs.count() if filtered.is_valid() else 0
+                            self.assertEqual(len(rows) - 1, expected, f"{who} exported {query}")
 
     # Writes ------------------------------------------------------------------------------------
     def _post(self, url: str, data: dict[str, Any]):
@@ -440,6 +555,43 @@ class APITestCases(ModelTestCase):
         self.api_login()
         self.assertEqual(self.client.get(self.url(self.inside(self.w))).status_code, 200)
         self.assertEqual(self.client.get(self.url(self.outside(self.w))).status_code, 404)
+
+    def test_api_every_role_is_refused_records_outside_its_scope(self):
+        """The scope matrix through the API: retrieve, update and every workflow step by id, and
+        the list filtered by the record's relations, for every user of the cast who may not see it."""
+        from uplift.api.urls import router
+
+        viewset = next(v for _prefix, v, basename in router.registry if basename == self.api_basename)
+        steps = [a.name for a in getattr(viewset, "workflow", ())]
+        for obj in {self.inside(self.w), self.outside(self.w)}:
+            for user, who in scope_attempts(obj, self.w):
+                self.client.force_login(user)
+                audits = AuditEntry.objects.count()
+                url = self.url(obj)
+                with self.subTest(user=who, url=url):
+                    self.assertIn(self.client.get(url).status_code, REFUSED)
+                    self.assertIn(
+                        self.client.patch(url, {}, content_type="application/json").status_code,
+                        REFUSED + (405,),
+                    )
+                    for step in steps:
+                        response = self.client.post(f"{url}{step}/", {}, content_type="application/json")
+                        self.assertIn(response.status_code, REFUSED, f"{who} POST {url}{step}/")
+                self.assertEqual(AuditEntry.objects.count(), audits, f"{who} wrote through {url}")
+                if not user.has_perm(f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"):
+                    continue
+                pk_name = self.model._meta.pk.name
+                for query in id_filters(getattr(viewset, "filterset_class", None), obj):
+                    with self.subTest(user=who, query=query):
+                        response = self.client.get(self.url(), {**query, "page_size": 500})
+                        # 400: a relation outside the scope is not a valid choice, like a missing one.
+                        self.assertIn(response.status_code, (200, 400))
+                        if response.status_code == 400:
+                            continue
+                        data = response.json()
+                        rows = data["results"] if isinstance(data, dict) else data
+                        keys = {str(r.get("id", r.get(pk_name))) for r in rows}
+                        self.assertNotIn(str(obj.pk), keys)
 
     def _json(self, data: dict[str, Any]) -> dict[str, Any]:
         out = {}
