@@ -107,6 +107,7 @@ class ServiceStationSerializer(ScopedModelSerializer):
             "name",
             "region",
             "cluster",
+            "operator",
             "address",
             "phone",
             "opened_on",

@@ -90,4 +90,4 @@ class ExpertForm(ScopedModelForm):
 class ServiceStationForm(ScopedModelForm):
     class Meta:
         model = ServiceStation
-        fields = ["name", "region", "cluster", "address", "phone", "opened_on"]
+        fields = ["name", "region", "cluster", "operator", "address", "phone", "opened_on"]

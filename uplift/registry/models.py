@@ -295,7 +295,11 @@ class Expert(ScopedModel):
 
 
 class ServiceStation(ScopedModel):
-    """A one-stop quality service station (品质服务站) where enterprises bring their requests."""
+    """A one-stop quality service station (品质服务站) where enterprises bring their requests.
+
+    ``operator`` is the service institution running the station: its staff accept and answer the
+    requests routed to the station (:mod:`uplift.servicedesk`); without one, the bureau does.
+    """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     region = _region_fk(db_index=True)
@@ -310,6 +314,15 @@ class ServiceStation(ScopedModel):
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    operator = models.ForeignKey(
+        ServiceInstitution,
+        verbose_name=_("operated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations_operated",
+        help_text=_("The institution whose staff answer the service requests brought to the station."),
+    )
 
     class Meta:
         verbose_name = _("service station")

@@ -170,6 +170,6 @@ station_views = ObjectViews(
     form=forms.ServiceStationForm,
     services=services,
     service_prefix="station",
-    select_related=("region", "cluster"),
-    detail_fields=["name", "region", "cluster", "address", "phone", "opened_on"],
+    select_related=("region", "cluster", "operator"),
+    detail_fields=["name", "region", "cluster", "operator", "address", "phone", "opened_on"],
 )
