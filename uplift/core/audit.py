@@ -7,20 +7,23 @@ client address comes from the request being served (set by
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import functools
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import GENESIS_HASH, AuditChainHead, AuditEntry
 
@@ -112,7 +115,33 @@ def record(
         entry.save()
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
+    after_step(action=action, obj=obj, actor=user, object_repr=entry.object_repr)
     return entry
+
+
+#: Set while a dataset is replayed (the demo's 2018): its steps are history, not hand-overs to
+#: tell anyone about today.
+steps_quiet: ContextVar[bool] = ContextVar("steps_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet_steps() -> Iterator[None]:
+    """Record steps without handing them to the step hook (no notifications)."""
+    token = steps_quiet.set(True)
+    try:
+        yield
+    finally:
+        steps_quiet.reset(token)
+
+
+def after_step(*, action: str, obj: models.Model | None, actor: Any, object_repr: str) -> None:
+    """Hand the recorded step to ``settings.UPLIFT_STEP_HOOK`` (the notifications of a workflow's
+    hand-overs, :mod:`uplift.notifications.handovers`), inside the step's transaction: the hook
+    defers its effects to the commit, so a step rolled back has none. Named in settings so that
+    core imports no app built on it."""
+    path = getattr(settings, "UPLIFT_STEP_HOOK", "")
+    if path and not steps_quiet.get():
+        import_string(path)(action=action, obj=obj, actor=actor, object_repr=object_repr)
 
 
 def verify(*, chunk_size: int = 2000) -> tuple[int, str | None]:
