@@ -66,6 +66,9 @@ class ServiceProjectFilterSet(BaseFilterSet):
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
     region = RegionFilter(field_name="pilot__cluster__region_id")
     institution = IntegerFilter(field_name="institution_id", label=_("Institution"))
+    acceptance_opened = django_filters.BooleanFilter(
+        field_name="acceptance", lookup_expr="isnull", exclude=True, label=_("Acceptance opened")
+    )
 
     class Meta:
         model = ServiceProject

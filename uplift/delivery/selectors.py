@@ -16,8 +16,10 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from uplift.accounts.access import in_subtree, region_prefix
+from uplift.core.work import ENTERPRISES, EXPERTS, INSTITUTIONS, OFFICERS, OVERDUE, work_source
 from uplift.registry.models import ClusterMembership, Enterprise
 
 from .choices import (
@@ -28,6 +30,7 @@ from .choices import (
     CriterionBasis,
     KpiKind,
     ProblemStatus,
+    ProjectStatus,
     ReviewStatus,
     StandardLevel,
     StandardStatus,
@@ -373,3 +376,135 @@ def review_table(acceptance: Acceptance, user: Any = None, *, spread_share: Deci
         if reviews
         else None,
     }
+
+
+# --- Work items (uplift.core.work): what waits for each role in delivery -------------------------
+
+
+@work_source(
+    Activity,
+    key="delivery.activities_to_approve",
+    label=gettext_lazy("Activities to approve"),
+    hint=gettext_lazy("Submitted by the institutions: approve each, or return it saying why."),
+    audience=OFFICERS,
+    permission="delivery.change_activity",
+    params={"status": ActivityStatus.SUBMITTED},
+)
+def activities_to_approve(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=ActivityStatus.SUBMITTED)
+
+
+@work_source(
+    Activity,
+    key="delivery.activities_returned",
+    label=gettext_lazy("Activities returned to you"),
+    hint=gettext_lazy("The bureau sent them back: correct them and submit again."),
+    audience=INSTITUTIONS,
+    permission="delivery.change_activity",
+    params={"status": ActivityStatus.RETURNED},
+)
+def activities_returned(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=ActivityStatus.RETURNED)
+
+
+@work_source(
+    Problem,
+    key="delivery.problems_overdue",
+    label=gettext_lazy("Quality problems overdue"),
+    hint=gettext_lazy("Not closed by their correction deadline."),
+    audience=(OFFICERS, INSTITUTIONS),
+    params={"overdue": "true"},
+    tone=OVERDUE,
+)
+def problems_overdue(qs: QuerySet, user: Any) -> QuerySet:
+    return overdue(qs)
+
+
+@work_source(
+    Problem,
+    key="delivery.problems_to_verify",
+    label=gettext_lazy("Corrected problems to verify"),
+    hint=gettext_lazy("The enterprise has corrected them: verify the correction to close each."),
+    audience=INSTITUTIONS,
+    permission="delivery.change_problem",
+    params={"status": ProblemStatus.CORRECTED},
+)
+def problems_to_verify(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=ProblemStatus.CORRECTED)
+
+
+@work_source(
+    Problem,
+    key="delivery.problems_to_correct",
+    label=gettext_lazy("Quality problems awaiting your correction"),
+    hint=gettext_lazy("Found at your enterprise: correct each by its deadline."),
+    audience=ENTERPRISES,
+    params={"status": ProblemStatus.OPEN},
+)
+def problems_to_correct(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=ProblemStatus.OPEN)
+
+
+@work_source(
+    Benefit,
+    key="delivery.benefits_to_verify",
+    label=gettext_lazy("Benefit claims to verify"),
+    audience=OFFICERS,
+    permission="delivery.change_benefit",
+    params={"status": BenefitStatus.SUBMITTED},
+)
+def benefits_to_verify(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=BenefitStatus.SUBMITTED)
+
+
+@work_source(
+    ServiceProject,
+    key="delivery.projects_to_accept",
+    label=gettext_lazy("Projects submitted for acceptance"),
+    hint=gettext_lazy("Open each project's acceptance and assign its panel."),
+    audience=OFFICERS,
+    permission="delivery.add_acceptance",
+    params={"status": ProjectStatus.SUBMITTED, "acceptance_opened": "false"},
+)
+def projects_to_accept(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=ProjectStatus.SUBMITTED, acceptance__isnull=True)
+
+
+@work_source(
+    Acceptance,
+    key="delivery.acceptances_to_grade",
+    label=gettext_lazy("Acceptances to grade"),
+    hint=gettext_lazy("Being scored: once every expert has submitted, record the scores and grade."),
+    audience=OFFICERS,
+    permission="delivery.change_acceptance",
+    params={"status": AcceptanceStatus.DRAFT},
+)
+def acceptances_to_grade(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=AcceptanceStatus.DRAFT)
+
+
+@work_source(
+    Acceptance,
+    key="delivery.acceptances_to_publish",
+    label=gettext_lazy("Graded acceptances to publish"),
+    hint=gettext_lazy("Publish each grade in a bulletin."),
+    audience=OFFICERS,
+    permission="delivery.change_acceptance",
+    params={"status": AcceptanceStatus.GRADED},
+)
+def acceptances_to_publish(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=AcceptanceStatus.GRADED)
+
+
+@work_source(
+    AcceptanceReview,
+    key="delivery.acceptance_reviews_to_submit",
+    label=gettext_lazy("Acceptance reviews to submit"),
+    hint=gettext_lazy("Score each project on every criterion, then submit your review."),
+    audience=EXPERTS,
+    permission="delivery.change_acceptancereview",
+    params={"status": ReviewStatus.ASSIGNED},
+)
+def acceptance_reviews_to_submit(qs: QuerySet, user: Any) -> QuerySet:
+    # Experts read others' reviews only once submitted: the assigned ones visible are their own.
+    return qs.filter(status=ReviewStatus.ASSIGNED)

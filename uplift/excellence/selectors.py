@@ -13,16 +13,18 @@ from typing import Any
 from django.db.models import DateField, Min, QuerySet
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_cte import CTE, with_cte
 
 from uplift.accounts.access import in_subtree, region_prefix
+from uplift.core.work import ENTERPRISES, EXPERTS, OFFICERS, work_source
 from uplift.delivery.choices import ActivityStatus, ProblemStatus, Severity
 from uplift.delivery.models import Participation, Problem, QualityMethod
 from uplift.inspection.choices import InspectionResult
 from uplift.inspection.models import SamplingInspection
 from uplift.registry.models import Enterprise
 
-from .choices import BenchmarkStatus, ExpertAssessmentStatus, SelfAssessmentStatus
+from .choices import BenchmarkStatus, ExpertAssessmentStatus, ReviewStatus, SelfAssessmentStatus
 from .models import (
     AdoptionRule,
     Benchmark,
@@ -411,3 +413,46 @@ def enterprise_status(enterprise: Any, user: Any) -> dict[str, Any]:
         .select_related("programme"),
         "adoption": standing,
     }
+
+
+# --- Work items (uplift.core.work): what waits for each role in the excellence model ------------
+
+
+@work_source(
+    SelfAssessment,
+    key="excellence.self_assessments_to_review",
+    label=gettext_lazy("Self-assessments to review"),
+    hint=gettext_lazy("Submitted by enterprises: accept each, or return it saying what to change."),
+    audience=OFFICERS,
+    permission="excellence.change_selfassessment",
+    params={"status": SelfAssessmentStatus.SUBMITTED},
+)
+def self_assessments_to_review(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=SelfAssessmentStatus.SUBMITTED)
+
+
+@work_source(
+    SelfAssessment,
+    key="excellence.self_assessments_returned",
+    label=gettext_lazy("Self-assessments returned to you"),
+    hint=gettext_lazy("The bureau asks for changes: revise and submit again."),
+    audience=ENTERPRISES,
+    permission="excellence.change_selfassessment",
+    params={"status": SelfAssessmentStatus.RETURNED},
+)
+def self_assessments_returned(qs: QuerySet, user: Any) -> QuerySet:
+    return qs.filter(status=SelfAssessmentStatus.RETURNED)
+
+
+@work_source(
+    ExpertReview,
+    key="excellence.expert_reviews_to_submit",
+    label=gettext_lazy("Excellence assessments to score"),
+    hint=gettext_lazy("Score the enterprise on every item, then submit your review."),
+    audience=EXPERTS,
+    permission="excellence.change_expertreview",
+    params={"status": ReviewStatus.ASSIGNED},
+)
+def expert_reviews_to_submit(qs: QuerySet, user: Any) -> QuerySet:
+    # Experts read others' reviews only once submitted: the assigned ones visible are their own.
+    return qs.filter(status=ReviewStatus.ASSIGNED)

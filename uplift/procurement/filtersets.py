@@ -44,6 +44,13 @@ def _cluster_filter(lookup: str):
     return IntegerFilter(field_name=lookup, label=_("Cluster"))
 
 
+def _tender_status(field_name: str):
+    """The status of the record's tender (``?tender_status=published&tender_status=closed``)."""
+    return django_filters.MultipleChoiceFilter(
+        field_name=field_name, choices=TenderStatus.choices, label=_("Tender status")
+    )
+
+
 def _tender_filter(field_name: str = "tender"):
     return django_filters.CharFilter(
         field_name=f"{field_name}__reference", label=_("Tender reference"), lookup_expr="iexact"
@@ -60,6 +67,10 @@ class TenderFilterSet(BaseFilterSet):
     deadline_to = django_filters.DateFilter(
         field_name="bid_deadline", lookup_expr="date__lte", label=_("Bid deadline to")
     )
+    deadline_passed = django_filters.BooleanFilter(
+        method="filter_deadline_passed", label=_("Bid deadline passed")
+    )
+    buyer = RegionFilter(field_name="programme__region_id", label=_("Buyer's region code"))
     procured_in = _procured_in("procurement_tenders")
     region = RegionFilter(method="in_region")
     cluster = IntegerFilter(method="for_cluster", label=_("Cluster"))
@@ -75,6 +86,11 @@ class TenderFilterSet(BaseFilterSet):
         if value is None:
             return qs
         return qs.filter(pk__in=Lot.objects.filter(pilot__cluster_id=value).values("tender_id"))
+
+    def filter_deadline_passed(self, qs, name, value):
+        if value is None:
+            return qs
+        return selectors.deadline_passed(qs) if value else selectors.deadline_ahead(qs)
 
     class Meta:
         model = Tender
@@ -110,6 +126,7 @@ class ClarificationFilterSet(BaseFilterSet):
     answered = django_filters.BooleanFilter(
         field_name="answered_at", lookup_expr="isnull", exclude=True, label=_("Answered")
     )
+    tender_status = _tender_status("tender__status")
 
     class Meta:
         model = Clarification
@@ -132,6 +149,10 @@ class PanelMemberFilterSet(BaseFilterSet):
     search_fields = ("expert__name", "tender__reference")
     tender = _tender_filter()
     expert = IntegerFilter(field_name="expert_id", label=_("Expert"))
+    tender_status = _tender_status("tender__status")
+    declared = django_filters.BooleanFilter(
+        field_name="declared_at", lookup_expr="isnull", exclude=True, label=_("Conflicts declared")
+    )
 
     class Meta:
         model = PanelMember
@@ -142,6 +163,7 @@ class ScoreSheetFilterSet(BaseFilterSet):
     search_fields = ("member__expert__name", "lot__tender__reference", "lot__title")
     tender = _tender_filter("lot__tender")
     status = django_filters.ChoiceFilter(choices=SheetStatus.choices, label=_("Status"))
+    tender_status = _tender_status("lot__tender__status")
 
     class Meta:
         model = ScoreSheet
@@ -176,11 +198,21 @@ class MilestoneFilterSet(BaseFilterSet):
     search_fields = ("title", "contract__reference")
     status = django_filters.ChoiceFilter(choices=MilestoneStatus.choices, label=_("Status"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due by"))
+    due_after = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="gte", label=_("Due on or after")
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     contract = IntegerFilter(field_name="contract_id", label=_("Contract"))
 
     class Meta:
         model = Milestone
         fields = ["contract", "status"]
+
+    def filter_overdue(self, qs, name, value):
+        if value is None:
+            return qs
+        late = selectors.overdue_milestones(qs)
+        return late if value else qs.exclude(pk__in=late.values("pk"))
 
 
 class PaymentFilterSet(BaseFilterSet):

@@ -9,16 +9,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from uplift.accounts.access import in_subtree, principal_of, region_prefix
+from uplift.accounts.access import Principal, in_subtree, principal_of, region_prefix
 from uplift.accounts.models import Membership
+from uplift.core.work import EXPERTS, INFO, INSTITUTIONS, OFFICERS, OVERDUE, work_source
 from uplift.delivery.choices import Grade
 from uplift.delivery.models import GradeRecord
 
 from . import scoring, sealing
-from .choices import PUBLIC_STATES, BidStatus, CriterionKind, SheetStatus, TenderStatus
-from .models import Bid, Contract, Criterion, Lot, PanelMember, ScoreSheet, Tender
+from .choices import PUBLIC_STATES, BidStatus, CriterionKind, MilestoneStatus, SheetStatus, TenderStatus
+from .models import Bid, Clarification, Contract, Criterion, Lot, Milestone, PanelMember, ScoreSheet, Tender
 
 
 def latest_grade(institution_id: int, *, on: datetime.date, years: int) -> GradeRecord | None:
@@ -321,7 +324,7 @@ class OcdsSource:
 def ocds_source(*, programme: str | None = None) -> OcdsSource:
     """What `uplift export ocds` publishes, in a fixed number of queries whatever the volume."""
 
-    from .models import Milestone, Payment
+    from .models import Payment
 
     qs = public_tenders().annotate(
         answered=Count("clarifications", filter=Q(clarifications__answered_at__isnull=False))
@@ -367,3 +370,165 @@ def ocds_source(*, programme: str | None = None) -> OcdsSource:
         payments=dict(payments),
         buyers=buyer_names({t.programme.region for t in tenders}),
     )
+
+
+# --- Deadlines -----------------------------------------------------------------------------------
+
+
+def deadline_passed(tenders: QuerySet[Tender], now: datetime.datetime | None = None) -> QuerySet[Tender]:
+    """Those of ``tenders`` whose bid deadline has passed."""
+    return tenders.filter(bid_deadline__lt=now or timezone.now())
+
+
+def deadline_ahead(tenders: QuerySet[Tender], now: datetime.datetime | None = None) -> QuerySet[Tender]:
+    """Those of ``tenders`` still taking bids by the clock (the deadline is now or later)."""
+    return tenders.filter(bid_deadline__gte=now or timezone.now())
+
+
+def overdue_milestones(
+    milestones: QuerySet[Milestone], today: datetime.date | None = None
+) -> QuerySet[Milestone]:
+    """Those of ``milestones`` still scheduled after their due date."""
+    return milestones.filter(status=MilestoneStatus.SCHEDULED, due_date__lt=today or timezone.localdate())
+
+
+# --- Work items (uplift.core.work): what waits for each role in procurement ----------------------
+
+#: A tender whose bid deadline has passed waits for the bureau: to close bidding, open the bids,
+#: or (once the panel has scored) award.
+WAITING_FOR_BUREAU = (TenderStatus.PUBLISHED, TenderStatus.CLOSED, TenderStatus.EVALUATING)
+#: Questions are answered while bidding runs or is closed before the opening.
+ANSWERABLE = (TenderStatus.PUBLISHED, TenderStatus.CLOSED)
+#: How far ahead an institution is reminded of its contracts' milestones.
+MILESTONE_NOTICE_DAYS = 30
+
+
+def buyer_code(p: Principal) -> str | None:
+    """The region code of the officer's (first) bureau: the buyer of the tenders they run.
+
+    Every officer reads every published tender, so "the tenders I run" is the buyer's region, not
+    the scope; an officer of two bureaus is reminded of the first one's (their list filters by one).
+    """
+    return p.region_prefixes[0].ljust(6, "0") if p.region_prefixes else None
+
+
+@work_source(
+    Tender,
+    key="procurement.tenders_past_deadline",
+    label=gettext_lazy("Tenders past their bid deadline"),
+    hint=gettext_lazy("Close bidding, open the bids, or award once the panel has scored."),
+    audience=OFFICERS,
+    permission="procurement.change_tender",
+    params=lambda p: {"status": list(WAITING_FOR_BUREAU), "deadline_passed": "true", "buyer": buyer_code(p)},
+)
+def tenders_past_deadline(qs: QuerySet[Tender], user: Any) -> QuerySet[Tender]:
+    code = buyer_code(principal_of(user))
+    if code is None:
+        return qs.none()
+    return deadline_passed(
+        qs.filter(status__in=WAITING_FOR_BUREAU, programme__region__code__startswith=region_prefix(code))
+    )
+
+
+@work_source(
+    Clarification,
+    key="procurement.clarifications_to_answer",
+    label=gettext_lazy("Bidders' questions to answer"),
+    audience=OFFICERS,
+    permission="procurement.change_clarification",
+    params={"answered": "false", "tender_status": list(ANSWERABLE)},
+)
+def clarifications_to_answer(qs: QuerySet[Clarification], user: Any) -> QuerySet[Clarification]:
+    return qs.filter(answered_at__isnull=True, tender__status__in=ANSWERABLE)
+
+
+@work_source(
+    Milestone,
+    key="procurement.milestones_overdue",
+    label=gettext_lazy("Contract milestones overdue"),
+    hint=gettext_lazy("Still scheduled after their due date."),
+    audience=(OFFICERS, INSTITUTIONS),
+    params={"overdue": "true"},
+    tone=OVERDUE,
+)
+def milestones_overdue(qs: QuerySet[Milestone], user: Any) -> QuerySet[Milestone]:
+    return overdue_milestones(qs)
+
+
+def _notice_window(p: Principal) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "status": MilestoneStatus.SCHEDULED,
+        "due_after": today.isoformat(),
+        "due_before": (today + datetime.timedelta(days=MILESTONE_NOTICE_DAYS)).isoformat(),
+    }
+
+
+@work_source(
+    Milestone,
+    key="procurement.milestones_due",
+    label=gettext_lazy("Contract milestones due within 30 days"),
+    audience=INSTITUTIONS,
+    params=_notice_window,
+    tone=INFO,
+)
+def milestones_due(qs: QuerySet[Milestone], user: Any) -> QuerySet[Milestone]:
+    today = timezone.localdate()
+    return qs.filter(
+        status=MilestoneStatus.SCHEDULED,
+        due_date__gte=today,
+        due_date__lte=today + datetime.timedelta(days=MILESTONE_NOTICE_DAYS),
+    )
+
+
+@work_source(
+    Tender,
+    key="procurement.tenders_open_for_bids",
+    label=gettext_lazy("Tenders open for bids"),
+    audience=INSTITUTIONS,
+    permission="procurement.add_bid",
+    params={"status": TenderStatus.PUBLISHED, "deadline_passed": "false"},
+    tone=INFO,
+)
+def tenders_open_for_bids(qs: QuerySet[Tender], user: Any) -> QuerySet[Tender]:
+    return deadline_ahead(qs.filter(status=TenderStatus.PUBLISHED))
+
+
+@work_source(
+    PanelMember,
+    key="procurement.conflicts_to_declare",
+    label=gettext_lazy("Panel seats awaiting your declaration of conflicts"),
+    hint=gettext_lazy("Declare your conflicts of interest (possibly none) before scoring."),
+    audience=EXPERTS,
+    permission="procurement.view_panelmember",
+    params={"declared": "false", "tender_status": list(WAITING_FOR_BUREAU)},
+)
+def conflicts_to_declare(qs: QuerySet[PanelMember], user: Any) -> QuerySet[PanelMember]:
+    # An expert sees their own seats only: no need to narrow to them.
+    return qs.filter(declared_at__isnull=True, tender__status__in=WAITING_FOR_BUREAU)
+
+
+@work_source(
+    PanelMember,
+    key="procurement.tenders_to_score",
+    label=gettext_lazy("Tenders under evaluation on your panel"),
+    hint=gettext_lazy("Score each lot's bids from your panel seat, then submit the sheet."),
+    audience=EXPERTS,
+    params={"tender_status": TenderStatus.EVALUATING},
+    tone=INFO,
+)
+def tenders_to_score(qs: QuerySet[PanelMember], user: Any) -> QuerySet[PanelMember]:
+    return qs.filter(tender__status=TenderStatus.EVALUATING)
+
+
+@work_source(
+    ScoreSheet,
+    key="procurement.score_sheets_to_submit",
+    label=gettext_lazy("Bid score sheets to submit"),
+    audience=EXPERTS,
+    permission="procurement.change_scoresheet",
+    params={"status": SheetStatus.DRAFT, "tender_status": TenderStatus.EVALUATING},
+)
+def score_sheets_to_submit(qs: QuerySet[ScoreSheet], user: Any) -> QuerySet[ScoreSheet]:
+    # An expert sees others' sheets only once submitted: the drafts visible are their own.
+    return qs.filter(status=SheetStatus.DRAFT, lot__tender__status=TenderStatus.EVALUATING)
