@@ -91,8 +91,10 @@ INSTALLED_APPS = [
     "uplift.inspection",
     "uplift.indicators",
     "uplift.excellence",
+    "uplift.servicedesk",
     "uplift.imports",
     "uplift.reports",
+    "uplift.notifications",
     "uplift.api",
 ]
 
@@ -127,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "uplift.core.context_processors.navigation",
+                "uplift.notifications.context_processors.unread",
             ],
         },
     }
@@ -233,6 +236,29 @@ CACHES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Notifications and e-mail -----------------------------------------------------------------
+# Every workflow step passes through core.audit.record, which calls this hook: it notifies the
+# step's recipients (uplift/notifications/handovers.py) once the step commits. Empty: no hook.
+UPLIFT_STEP_HOOK = os.environ.get("UPLIFT_STEP_HOOK", "uplift.notifications.handovers.after_step")
+# E-mail goes through Django's backend (SMTP by default) to the address of each user who has one.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "uplift@localhost")
+if os.environ.get("EMAIL_BACKEND"):
+    EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
+# Notifications are e-mailed (by the background worker) when this is on: by default, when a mail
+# server is configured.
+UPLIFT_NOTIFY_EMAIL = env_bool("UPLIFT_NOTIFY_EMAIL", bool(EMAIL_HOST))
+# The site's address as users reach it (https://uplift.example.gov.cn), for links in e-mails.
+UPLIFT_SITE_URL = os.environ.get("UPLIFT_SITE_URL", "")
+# The daily digest (`uplift notify digest`): days an activity may wait for approval.
+UPLIFT_APPROVAL_OVERDUE_DAYS = int(os.environ.get("UPLIFT_APPROVAL_OVERDUE_DAYS", 7))
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Per-user tokens first (hashed, scoped, expiring: uplift.accounts.authentication): an
@@ -315,6 +341,7 @@ UPLIFT_DEMO_BUILDERS = [
     "uplift.delivery.demo_evidence.build",
     "uplift.indicators.demo.build",
     "uplift.excellence.demo.build",
+    "uplift.servicedesk.demo.build",
     "uplift.imports.demo.build",
 ]
 #: A context manager for writing many records at once (the demo, imports): it skips the per-write

@@ -52,9 +52,12 @@ def submit_all(panel, values):
 
 
 def test_assignment_needs_an_account_and_happens_once(w, panel):
+    from uplift.registry.services import expert_create
+
     acceptance = panel["acceptance"]
+    no_account = expert_create(actor=None, name="吴工", region_id="420100")
     with pytest.raises(ValidationError) as exc:
-        services.acceptance_review_assign(actor=w.officer, acceptance=acceptance, expert=w.expert_in)
+        services.acceptance_review_assign(actor=w.officer, acceptance=acceptance, expert=no_account)
     assert "no account" in exc.value.message_dict["expert"][0]
     with pytest.raises(ValidationError, match="already on this panel"):
         services.acceptance_review_assign(

@@ -118,7 +118,7 @@ def test_the_bidder_reads_its_own_sealed_bid_and_receipt(w):
     client = Client()
     client.force_login(s.bidder_users["A"])
     html = client.get(reverse("procurement:bid_detail", args=[s.bids["A"].pk])).content.decode()
-    assert "400,000.00" in html and s.bids["A"].salt in html and s.bids["A"].commitment in html
+    assert "¥400,000" in html and s.bids["A"].salt in html and s.bids["A"].commitment in html
     api = client.get(reverse("api:bid-detail", args=[s.bids["A"].pk])).json()
     assert api["price"] is None and api["receipt"]["commitment"] == s.bids["A"].commitment
     # The bureau sees that a bid exists, and its commitment, but never its salt.

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from uplift.core.money import yuan
 from uplift.procurement import services
 from uplift.procurement.choices import CriterionKind
 from uplift.procurement.testing import PRICES, TenderScenario, at
@@ -58,9 +59,9 @@ def page(client, url: str) -> str:
 
 
 def money(amount) -> set[str]:
-    """The ways a page could show an amount: 400,000.00, 400000.00, 400000."""
+    """The ways a page could show an amount: 400,000 (as ¥400,000), 400,000.00, 400000.00, 400000."""
     d = Decimal(amount)
-    return {f"{d:,.2f}", f"{d:.2f}", f"{d:.0f}"}
+    return {f"{d:,.0f}", f"{d:,.2f}", f"{d:.2f}", f"{d:.0f}"}
 
 
 @pytest.fixture
@@ -75,10 +76,11 @@ def test_anonymous_visitors_see_the_list_and_the_notice(w, anonymous):
     assert f'href="{detail("HBZB-2018-01")}"' in html
     html = page(anonymous, detail("HBZB-2018-01"))
     assert s.tender.title in html
-    assert s.lot.title in html and "500,000.00" in html  # the lot and its budget ceiling
+    assert s.lot.title in html and "¥500,000" in html  # the lot and its budget ceiling
     for name in ("价格", "技术方案", "服务方案", "资质与业绩"):
         assert name in html
-    assert "2018-03-10 09:00" in html and "2018-03-20 09:00" in html  # clarification and bid deadlines
+    # the clarification and bid deadlines, in the reader's format
+    assert "03/10/2018 9 a.m." in html and "03/20/2018 9 a.m." in html
     assert "湖北省市场监督管理局" in html  # the buyer
     assert "Sign out" not in html
     assert f'href="{LIST}" class="active"' in page(anonymous, LIST)  # the navigation's link for visitors
@@ -115,7 +117,7 @@ def test_the_opening_record_shows_prices_commitments_and_disqualifications(w, an
     html = page(anonymous, detail("HBZB-2018-01"))
     assert 'id="opening"' in html
     for letter, price in PRICES.items():
-        assert f"{price:,.2f}" in html
+        assert yuan(price) in html
         assert s.bidders[letter].name in html
         commitment = s.bids[letter].commitment  # shown whole, with a line-break opportunity halfway
         assert f"{commitment[:32]}<wbr>{commitment[32:]}" in html
@@ -128,7 +130,7 @@ def test_the_award_result_shows_winner_amount_and_ranking(w, anonymous):
     html = page(anonymous, detail("HBZB-2018-01"))
     result = html[html.index('id="result"') :]
     assert s.bidders["A"].name in result
-    assert "400,000.00" in result  # the award amount
+    assert "¥400,000" in result  # the award amount
     for total in ("90.16", "90.00", "83.00"):  # the ranking's totals
         assert total in result
     assert result.index("90.16") < result.index("90.00") < result.index("83.00")

@@ -33,6 +33,9 @@ EDIT = (VIEW, ADD, CHANGE)
 #: Every role's users issue and revoke their own API tokens (the row rule below keeps them to their
 #: own; the security administrator sees and revokes everyone's, but issues only their own).
 OWN_API_TOKENS = ("accounts", "apitoken", EDIT)
+#: Every role's users read their own notifications (and mark them read); the row rule keeps them to
+#: their own, administrators included.
+OWN_NOTIFICATIONS = ("notifications", "notification", (VIEW,))
 
 #: role -> [(app_label, model_name or "*", actions)]. Models of "*" are expanded at start-up.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
@@ -44,10 +47,12 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("inspection", "*", EDIT),
         ("indicators", "*", EDIT),
         ("excellence", "*", EDIT),
+        ("servicedesk", "*", EDIT),
         ("core", "attachment", EDIT),
         ("core", "exportrun", (VIEW, ADD)),
         ("imports", "importrun", EDIT),
         OWN_API_TOKENS,
+        OWN_NOTIFICATIONS,
     ],
     Role.INSTITUTION_STAFF: [
         ("procurement", "tender", (VIEW,)),
@@ -87,10 +92,15 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("registry", "serviceinstitution", (VIEW, CHANGE)),
         ("programmes", "programme", (VIEW,)),
         ("programmes", "pilotproject", (VIEW,)),
+        # The service requests routed to them or to the stations they operate, which they answer.
+        ("servicedesk", "servicerequest", (VIEW, CHANGE)),
+        ("servicedesk", "responsetarget", (VIEW,)),
+        ("registry", "servicestation", (VIEW,)),
         # Their own runs, of the kinds their role may add (activities, participants, standards).
         ("imports", "importrun", EDIT),
         ("core", "exportrun", (VIEW, ADD)),
         OWN_API_TOKENS,
+        OWN_NOTIFICATIONS,
     ],
     Role.ENTERPRISE_USER: [
         ("registry", "region", (VIEW,)),
@@ -116,8 +126,12 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("excellence", "expertassessment", (VIEW,)),
         ("excellence", "consensusitem", (VIEW,)),
         ("excellence", "benchmark", (VIEW,)),
+        # Their own service requests: file, withdraw, close with a rating.
+        ("servicedesk", "servicerequest", EDIT),
+        ("servicedesk", "responsetarget", (VIEW,)),
         ("core", "exportrun", (VIEW, ADD)),
         OWN_API_TOKENS,
+        OWN_NOTIFICATIONS,
     ],
     Role.EXPERT: [
         ("procurement", "tender", (VIEW,)),
@@ -160,10 +174,14 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("excellence", "expertreview", (VIEW, CHANGE)),
         ("excellence", "expertitemscore", (VIEW,)),
         ("excellence", "consensusitem", (VIEW,)),
+        # The service requests routed to them.
+        ("servicedesk", "servicerequest", (VIEW, CHANGE)),
+        ("servicedesk", "responsetarget", (VIEW,)),
         ("core", "exportrun", (VIEW, ADD)),
         OWN_API_TOKENS,
+        OWN_NOTIFICATIONS,
     ],
-    Role.SYSTEM_ADMIN: [OWN_API_TOKENS],
+    Role.SYSTEM_ADMIN: [OWN_API_TOKENS, OWN_NOTIFICATIONS],
     Role.SECURITY_ADMIN: [
         ("accounts", "user", EDIT),
         ("accounts", "organisation", EDIT),
@@ -171,11 +189,13 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("registry", "region", (VIEW,)),
         ("core", "exportrun", (VIEW, ADD)),
         OWN_API_TOKENS,
+        OWN_NOTIFICATIONS,
     ],
     Role.AUDIT_ADMIN: [
         ("core", "auditentry", (VIEW,)),
         ("core", "exportrun", (VIEW, ADD)),
         OWN_API_TOKENS,
+        OWN_NOTIFICATIONS,
     ],
 }
 
@@ -423,7 +443,8 @@ def _station(p: Principal) -> Q:
 
         codes = Enterprise.objects.filter(pk__in=p.enterprise_ids).values_list("region_id", flat=True)
         enterprise_q = any_of(*(Q(region__code__startswith=c[:2]) for c in sorted(set(codes))))
-    return any_of(in_regions("region_id", p), enterprise_q)
+    # Institutions see the stations they operate (whose requests they answer).
+    return any_of(in_regions("region_id", p), enterprise_q, _ids("operator_id", p.institution_ids))
 
 
 def _lineage(lookup: str, p: Principal) -> Q:
@@ -469,6 +490,12 @@ def _import_run(p: Principal) -> Q:
 def _export_run(p: Principal) -> Q:
     # An export holds what its owner could see: nobody else reads it, whatever their role.
     return Q(created_by_id=p.user_id)
+
+
+@scope("notifications.notification")
+def _notification(p: Principal) -> Q:
+    # A user's news is theirs alone, whatever their role.
+    return Q(recipient_id=p.user_id)
 
 
 @scope("core.auditentry")
@@ -860,6 +887,31 @@ def _benchmark(p: Principal) -> Q:
     # Officers: benchmarks of their region; an enterprise its own. The public list shows the
     # approved ones to everyone (uplift.reports).
     return any_of(in_regions("region_id", p), _ids("enterprise_id", p.enterprise_ids))
+
+
+# --- One-stop service -----------------------------------------------------------------------------
+
+
+@scope("servicedesk.servicerequest")
+def _service_request(p: Principal) -> Q:
+    """Officers: requests of enterprises in their region. Enterprises: their own. Institutions:
+    those routed to them or to a station they operate. Experts: those routed to them."""
+    return any_of(
+        in_regions("region_id", p),
+        _ids("enterprise_id", p.enterprise_ids),
+        _ids("institution_id", p.institution_ids),
+        _in("station_id", _rows("registry.ServiceStation", "operator_id", p.institution_ids, "pk")),
+        _ids("expert_id", p.expert_ids),
+    )
+
+
+# Service promises are public to every role; officers of the region (and those below it, whom
+# they bind) see a bureau's own.
+SCOPES["servicedesk.responsetarget"] = lambda p: (
+    _lineage("region_id", p) if p.is_officer else EVERYTHING if p.roles else NOTHING
+)
+# Routing rules are the bureau's: its officers, and those below who are routed by them.
+SCOPES["servicedesk.routingrule"] = lambda p: _lineage("region_id", p)
 
 
 @scope("core.attachment")

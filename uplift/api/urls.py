@@ -11,9 +11,11 @@ from uplift.excellence import api as excellence
 from uplift.imports import api as imports
 from uplift.indicators import api as indicators
 from uplift.inspection import api as inspection
+from uplift.notifications import api as notifications
 from uplift.procurement import api as procurement
 from uplift.programmes import api as programmes
 from uplift.registry import api as registry
+from uplift.servicedesk import api as servicedesk
 
 from . import views
 
@@ -69,16 +71,21 @@ router.register(
 router.register("excellence/expert-reviews", excellence.ExpertReviewViewSet, basename="expertreview")
 router.register("excellence/benchmark-rules", excellence.BenchmarkRuleViewSet, basename="benchmarkrule")
 router.register("excellence/benchmarks", excellence.BenchmarkViewSet, basename="benchmark")
+router.register("servicedesk/requests", servicedesk.ServiceRequestViewSet, basename="servicerequest")
+router.register("servicedesk/routing-rules", servicedesk.RoutingRuleViewSet, basename="routingrule")
+router.register("servicedesk/response-targets", servicedesk.ResponseTargetViewSet, basename="responsetarget")
 router.register("files", core.AttachmentViewSet, basename="attachment")
 router.register("imports", imports.ImportRunViewSet, basename="importrun")
 router.register("exports", core.ExportRunViewSet, basename="exportrun")
 router.register("tokens", accounts.ApiTokenViewSet, basename="apitoken")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("my-work/", core.MyWorkAPIView.as_view(), name="my_work"),
     path("", include(router.urls)),
     # Anything else under /api/ answers like the API (JSON), not with the site's HTML 404 page.
     re_path(r"^.*$", views.not_found),

@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from uplift.accounts.authentication import TokenScopePermission
 
@@ -336,3 +337,50 @@ class ExportRunViewSet(mixins.CreateModelMixin, ReadOnlyObjectViewSet):
     @drf_action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request, *args, **kwargs):
         return export_response(self.get_object())  # get_object: 404 for anyone but the owner
+
+
+# --- My work -------------------------------------------------------------------------------------
+
+
+class WorkItemSerializer(serializers.Serializer):
+    """One kind of work waiting for the user (``uplift.core.work.WorkItem``)."""
+
+    key = serializers.CharField(
+        help_text="Stable name of the source, app.what: delivery.activities_to_approve."
+    )
+    label = serializers.CharField(help_text="What waits, in the user's language.")
+    count = serializers.IntegerField(help_text="How many records wait (0: nothing waiting).")
+    url = serializers.CharField(help_text="The list page filtered to exactly these records.")
+    api_url = serializers.CharField(
+        allow_null=True,
+        help_text="The same records from the API (the list's filters), if it has an endpoint.",
+    )
+    tone = serializers.ChoiceField(
+        choices=["overdue", "action", "info"],
+        help_text="overdue: past a deadline; action: the user's move; info: worth knowing.",
+    )
+    overdue = serializers.BooleanField(help_text="Past a deadline.")
+    hint = serializers.CharField(help_text="What to do about it (may be empty).")
+
+
+class MyWorkAPIView(APIView):
+    """``GET /api/my-work/``: what waits for the signed-in user, as on their "my work" page."""
+
+    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
+
+    @extend_schema(
+        operation_id="my_work",
+        summary="What waits for me",
+        description=(
+            "One item per kind of work the user's roles and permissions give them (activities to "
+            "approve, problems overdue, bids to score...), most pressing first, each with the number "
+            "of records waiting and the list that shows exactly them. Counts read only the records "
+            "the user may see."
+        ),
+        responses=WorkItemSerializer(many=True),
+        tags=["my-work"],
+    )
+    def get(self, request: Any) -> Response:
+        from .work import work_items
+
+        return Response(WorkItemSerializer(work_items(request.user), many=True).data)

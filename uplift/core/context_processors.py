@@ -12,6 +12,7 @@ AREAS = [
     ("programmes", _("Programmes")),
     ("procurement", _("Procurement")),
     ("delivery", _("Delivery")),
+    ("servicedesk", _("One-stop service")),
     ("inspection", _("Inspection")),
     ("indicators", _("Economic indicators")),
     ("excellence", _("Excellence model")),

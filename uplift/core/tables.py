@@ -19,11 +19,21 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import utils as tables_utils
 from django_tables2.rows import BoundRow
 
+from .money import yuan
+
 
 class BaseTable(tables.Table):
     class Meta:
         attrs = {"class": "table"}
         empty_text = _("No records match. Change or clear the filters.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A date is written in the reader's locale (2018年6月1日 / 06/01/2018) and never broken
+        # over two lines; the columns are this table's own copies.
+        for bound in self.columns.iterall():
+            if isinstance(bound.column, tables.DateColumn | tables.DateTimeColumn):
+                bound.column.attrs.setdefault("td", {}).setdefault("class", "date")
 
 
 class NumberColumn(tables.Column):
@@ -40,6 +50,14 @@ class NumberColumn(tables.Column):
     def value(self, value):
         # An export keeps the number a number (a spreadsheet sums it; "10,364" it would not).
         return value
+
+
+class MoneyColumn(NumberColumn):
+    """An amount in yuan: ``¥1,300,000`` on the page (:func:`uplift.core.money.yuan`), the number
+    itself in an export. A record's detail page shows the field the same way."""
+
+    def render(self, value):
+        return yuan(value)
 
 
 class AuditEntryTable(BaseTable):

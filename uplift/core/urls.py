@@ -6,7 +6,14 @@ from .filtersets import AttachmentFilterSet, AuditEntryFilterSet, ExportRunFilte
 from .forms import ReasonForm
 from .models import Attachment, AuditEntry, ExportRun, attachment_parents
 from .tables import AttachmentTable, AuditEntryTable, ExportRunTable
-from .views import Action, AttachmentDownloadView, ExportDownloadView, ExportProgressView, ObjectViews
+from .views import (
+    Action,
+    AttachmentDownloadView,
+    ExportDownloadView,
+    ExportProgressView,
+    MyWorkView,
+    ObjectViews,
+)
 
 app_name = "core"
 
@@ -58,6 +65,7 @@ attachment_views = ObjectViews(
             "attachment",
             form=ReasonForm,
             danger=True,
+            irreversible=True,
             when=lambda obj, user: obj.removed_at is None,
             redirect=lambda obj, result: f"{obj.parent.get_absolute_url()}#attachments",
             help=gettext_lazy(
@@ -79,6 +87,10 @@ export_views = ObjectViews(
     model=ExportRun,
     table=ExportRunTable,
     filterset=ExportRunFilterSet,
+    empty_help=gettext_lazy(
+        'A list\'s "Export to Excel" button writes a long list here in the background; only you can '
+        "download what you export."
+    ),
     detail_fields=[
         "title",
         "query",
@@ -95,6 +107,7 @@ export_views = ObjectViews(
 )
 
 urlpatterns = [
+    path("work/", MyWorkView.as_view(), name="my_work"),
     *audit_views.urls("audit/entries"),
     *attachment_views.urls("files"),
     path("files/<int:pk>/download/", AttachmentDownloadView.as_view(), name="attachment_download"),

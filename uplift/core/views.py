@@ -22,9 +22,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, View
@@ -37,9 +38,10 @@ from . import audit, selectors
 from .export import XLSX, xlsx_response
 from .forms import AttachmentForm, UserBoundForm
 from .models import HasAttachments
+from .money import yuan
 from .paging import CappedPaginator
 from .services import ConflictError, attachment_add, attachments_closed_reason
-from .tables import table_values
+from .tables import MoneyColumn, table_values
 
 
 def perm(model: type[models.Model], action: str) -> str:
@@ -106,7 +108,11 @@ class Action:
     form: type | None = None
     serializer: type | None = None
     when: Callable[[Any, Any], bool] = _always
+    #: a step that takes something away (withdraw, cancel, disqualify, remove): a red button
     danger: bool = False
+    #: a step that cannot be undone (award, grade, submit a final score): the page says so
+    irreversible: bool = False
+    #: what the step does, shown on its page (an irreversible step's says what becomes final)
     help: Any = ""
     #: the API's answer when the step creates another record (attaching a file answers the file)
     response_serializer: type | None = None
@@ -115,6 +121,13 @@ class Action:
 
     def allowed(self, obj: Any, user: Any) -> bool:
         return user.has_perm(perm(type(obj), self.permission)) and self.when(obj, user)
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the record's button leads to the step's own page (its inputs, or a
+        confirmation saying what will happen) rather than running it at once: any step with
+        inputs, and every dangerous or irreversible one."""
+        return self.form is not None or self.danger or self.irreversible
 
 
 @dataclass
@@ -149,6 +162,12 @@ class ObjectViews:
     #: the page that adds a record when it is not the model's form (an upload, say): a view class
     #: taking ``spec``, served at ``<prefix>/add/``
     add_view: type | None = None
+    #: what an empty list (no filters) says about where its records come from, when neither an
+    #: Add nor an Import button answers it
+    empty_help: Any = ""
+    #: the field naming the record this one belongs to (a payment's contract), for records reached
+    #: from their parent's page: the breadcrumbs then go through the parent
+    parent: str = ""
 
     registry: ClassVar[list[ObjectViews]] = []
 
@@ -244,7 +263,46 @@ class SpecMixin(LoginRequiredMixin, PermissionRequiredMixin):
             can_change=self.spec.editable and user.has_perm(perm(self.spec.model, "change")),
             add_url=reverse(url_name(self.spec.model, "add")) if self.spec.addable else None,
         )
+        ctx.setdefault("crumbs", self.crumbs())
         return ctx
+
+    def crumbs(self, obj: Any = None, leaf: Any = None) -> list[dict[str, Any]]:
+        """The breadcrumbs after "Home": the navigation's section, the list (or, for a record
+        reached from its parent's page, the parent's list and the parent), the record, then
+        ``leaf`` (Edit, an action); the last has no link."""
+        from .context_processors import AREAS
+
+        meta = self.spec.model._meta
+        # The section is left out where the list has its name (Imports / Imports).
+        trail: list[dict[str, Any]] = [
+            {"title": title, "url": None, "section": True}
+            for label, title in AREAS
+            if label == meta.app_label and str(title).lower() != str(meta.verbose_name_plural).lower()
+        ]
+        parent = getattr(obj, self.spec.parent, None) if self.spec.parent and obj is not None else None
+        if parent is not None and hasattr(parent, "get_absolute_url"):
+            parent_meta = type(parent)._meta
+            try:
+                parent_list = reverse(url_name(type(parent), "list"))
+            except NoReverseMatch:
+                parent_list = None
+            trail += [
+                {"title": capfirst(parent_meta.verbose_name_plural), "url": parent_list},
+                {"title": str(parent), "url": parent.get_absolute_url()},
+            ]
+        else:
+            trail.append(
+                {
+                    "title": capfirst(meta.verbose_name_plural),
+                    "url": reverse(url_name(self.spec.model, "list")),
+                }
+            )
+        if obj is not None:
+            trail.append({"title": str(obj), "url": obj.get_absolute_url()})
+        if leaf is not None:
+            trail.append({"title": leaf, "url": None})
+        trail[-1] = {**trail[-1], "url": None}  # the page itself
+        return trail
 
 
 @dataclass
@@ -267,6 +325,11 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
     """A filtered, sortable, paginated table of the records the user may see; ``?export=xlsx``."""
 
     template_name = "core/object_list.html"
+    #: Where a user may bring this model's records in from a spreadsheet: functions
+    #: ``(model, user) -> url or None`` that the imports app registers (core knows no app).
+    import_links: ClassVar[list[Callable[[type[models.Model], Any], str | None]]] = []
+    #: Query parameters that page or sort the list rather than filter it.
+    not_filters: ClassVar[frozenset[str]] = frozenset({"page", "sort", "per_page", "export"})
     # The table pages itself (ListView's own paging would count the rows a second time), with a
     # paginator that counts at most 10,000 of them (decision 0008).
     paginate_by = None
@@ -297,6 +360,11 @@ class ObjectListView(SpecMixin, SingleTableMixin, FilterView):
         asked, page = self.request.GET.get("page", ""), getattr(ctx.get("table"), "page", None)
         if asked.isdigit() and page is not None and int(asked) != page.number:
             ctx["page_asked"] = int(asked)
+        # What an empty list says to do: clear the filters, or add (import) the first record.
+        ctx["filtered"] = any(v for k, v in self.request.GET.items() if k not in self.not_filters)
+        ctx["import_url"] = next(
+            (url for link in self.import_links if (url := link(self.spec.model, self.request.user))), None
+        )
         return ctx
 
     def get(self, request, *args, **kwargs):
@@ -367,7 +435,10 @@ class ObjectDetailView(SpecMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         obj = self.object
+        ctx["crumbs"] = self.crumbs(obj)
         rows = []
+        # A field the list shows as money (a MoneyColumn) is money on the record's page too.
+        money = {n for n, c in self.spec.table.base_columns.items() if isinstance(c, MoneyColumn)}
         for name in self.spec.detail_fields:
             f = obj._meta.get_field(name)
             if f.many_to_many:
@@ -384,7 +455,12 @@ class ObjectDetailView(SpecMixin, DetailView):
             if isinstance(value, bool):
                 value = _("Yes") if value else _("No")
             elif isinstance(value, datetime.datetime):
-                value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")  # the reader's zone
+                # In the reader's zone and language: 2018年6月1日 14:30 / June 1, 2018, 2:30 p.m.
+                value = date_format(timezone.localtime(value), "DATETIME_FORMAT")
+            elif isinstance(value, datetime.date):
+                value = date_format(value, "DATE_FORMAT")  # 2018年6月1日 / June 1, 2018
+            elif name in money and value is not None:
+                value = yuan(value)  # ¥1,300,000, as the list's money column shows it
             elif isinstance(value, int | Decimal) and not f.name.endswith("year"):
                 value = number_format(value, force_grouping=True)  # 2,731,000.00 as reports write it
             rows.append({"label": f.verbose_name, "value": value, "link": link})
@@ -398,6 +474,8 @@ class ObjectDetailView(SpecMixin, DetailView):
                 "action": a,
                 # Templates call callables: a form class is passed as a flag, not itself.
                 "has_form": a.form is not None,
+                # A step with inputs, a dangerous or an irreversible one is confirmed on its page.
+                "confirm": a.confirmed,
                 "url": reverse(url_name(self.spec.model, a.name), args=[obj.pk]),
             }
             for a in self.spec.actions
@@ -489,6 +567,7 @@ class ObjectEditView(SpecMixin, FormView):
         ctx = super().get_context_data(**kwargs)
         ctx["object"] = self.object
         ctx["non_field_errors_key"] = NON_FIELD_ERRORS
+        ctx["crumbs"] = self.crumbs(self.object, _("Edit") if self.object is not None else _("Add"))
         return ctx
 
 
@@ -536,7 +615,12 @@ class ObjectActionView(SpecMixin, FormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(object=self.object, act=self.act, non_field_errors_key=NON_FIELD_ERRORS)
+        ctx.update(
+            object=self.object,
+            act=self.act,
+            non_field_errors_key=NON_FIELD_ERRORS,
+            crumbs=self.crumbs(self.object, self.act.label),
+        )
         return ctx
 
 
@@ -651,3 +735,43 @@ def progress_card(request: Any, run: Any, running: tuple[str, ...], template: st
         response["HX-Refresh"] = "true"
         return response
     return render(request, template, {"object": run, "progress": progress_of(run)})
+
+
+def my_work_page(request: Any) -> Any:
+    """The "my work" page (我的待办) of a signed-in user: what waits for them, from every app's
+    work sources (``uplift.core.work``), then the records they act for and the areas they may open.
+    It is also the home page of everyone but a province's officers (``programmes.views.home``)."""
+    from django.shortcuts import render
+
+    from uplift.accounts.selectors import own_records
+
+    from .work import work_items
+
+    items = work_items(request.user)
+    waiting = [item for item in items if item.waiting]
+    dashboard = None
+    if request.user.has_perm("programmes.view_target"):
+        from uplift.programmes.models import Programme
+
+        # The officer's programme, as the home page picks it for a province's officer.
+        dashboard = Programme.objects.visible_to(request.user).order_by("-start_date").first()
+    return render(
+        request,
+        "home.html",
+        {
+            "work_items": items,
+            "waiting": waiting,
+            "clear": [item for item in items if not item.waiting],
+            "waiting_total": sum(item.count for item in waiting),
+            "own_records": own_records(request.user),
+            "dashboard_programme": dashboard,
+        },
+    )
+
+
+class MyWorkView(LoginRequiredMixin, View):
+    """``/work/``: the "my work" page at its own address, for every role (province officers land
+    on their dashboard and open this from the navigation)."""
+
+    def get(self, request: Any) -> Any:
+        return my_work_page(request)

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.tables import BaseTable
+from uplift.core.tables import BaseTable, MoneyColumn
 
 from .models import (
     Acceptance,
@@ -110,7 +110,7 @@ class EvaluationReportTable(BaseTable):
 
 
 class BenefitTable(BaseTable):
-    amount = tables.Column(linkify=True)
+    amount = MoneyColumn(linkify=True)
 
     class Meta(BaseTable.Meta):
         model = Benefit

@@ -127,6 +127,7 @@ project_views = ObjectViews(
             services.project_submit,
             "project",
             when=_status_is(ProjectStatus.IN_PROGRESS),
+            irreversible=True,
             help=gettext_lazy("The bureau will grade the project from its approved records."),
         ),
     ],
@@ -141,6 +142,7 @@ kpi_views = ObjectViews(
     select_related=("project",),
     detail_fields=["project", "kind", "target", "note"],
     nav=False,
+    parent="project",
 )
 activity_views = ObjectViews(
     model=Activity,
@@ -200,6 +202,10 @@ activity_views = ObjectViews(
             services.activity_approve,
             "activity",
             when=lambda obj, user: obj.status == ActivityStatus.SUBMITTED and _officer(user),
+            irreversible=True,
+            help=gettext_lazy(
+                "The activity counts in the programme's figures from now on and can no longer be edited."
+            ),
         ),
         Action(
             "return",
@@ -228,6 +234,10 @@ participation_views = ObjectViews(
             "participation",
             danger=True,
             when=lambda obj, user: obj.activity.is_editable,
+            help=gettext_lazy(
+                "The enterprise no longer counts as taking part in this activity; add it again if "
+                "this was a mistake."
+            ),
         )
     ],
 )
@@ -561,6 +571,7 @@ acceptance_views = ObjectViews(
             services.acceptance_grade,
             "acceptance",
             when=lambda obj, user: obj.status == AcceptanceStatus.DRAFT and _officer(user),
+            irreversible=True,
             help=gettext_lazy(
                 "The total gives the grade; the project is closed (accepted, or failed below 60) and "
                 "the institution's grade is recorded for later tenders."
@@ -573,6 +584,7 @@ acceptance_views = ObjectViews(
             "acceptance",
             form=forms.PublishForm,
             when=lambda obj, user: obj.status == AcceptanceStatus.GRADED and _officer(user),
+            irreversible=True,
             help=gettext_lazy("The grade appears on the public bulletin page."),
         ),
     ],
@@ -639,6 +651,7 @@ review_views = ObjectViews(
             "review",
             form=forms.SubmitReviewForm,
             when=_may_score,
+            irreversible=True,
             help=gettext_lazy("Final: your scores can no longer change, and the bureau reads them."),
         ),
         Action(

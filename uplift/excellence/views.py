@@ -183,6 +183,7 @@ self_assessment_views = ObjectViews(
             services.self_assessment_accept,
             "assessment",
             when=_reviewable,
+            irreversible=True,
             help=gettext_lazy(
                 "From today the self-assessment counts towards the enterprise adopting the model."
             ),
@@ -309,6 +310,7 @@ expert_assessment_views = ObjectViews(
             services.expert_assessment_complete,
             "assessment",
             when=_status_is(ExpertAssessmentStatus.CONSENSUS),
+            irreversible=True,
             help=gettext_lazy("Fixes the total out of 1,000; the enterprise then reads its feedback report."),
         ),
     ],
@@ -377,6 +379,7 @@ expert_review_views = ObjectViews(
             "review",
             form=forms.SubmitExpertReviewForm,
             when=_may_score,
+            irreversible=True,
             help=gettext_lazy("Final: your scores can no longer change, and the bureau reads them."),
         ),
         Action(
@@ -442,6 +445,7 @@ benchmark_views = ObjectViews(
             "benchmark",
             form=ReasonForm,
             danger=True,
+            irreversible=True,
             when=lambda obj, user: obj.status == BenchmarkStatus.APPROVED and _officer(user),
             help=gettext_lazy(
                 "It no longer counts nor appears on the public list; the decision stays on record."

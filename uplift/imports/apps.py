@@ -8,6 +8,9 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Imports")
 
     def ready(self) -> None:
+        from uplift.core.views import ObjectListView
+
         from . import kinds
 
         kinds.autodiscover()
+        ObjectListView.import_links.append(kinds.import_url)

@@ -191,3 +191,18 @@ def autodiscover() -> None:
             except ModuleNotFoundError as exc:
                 if exc.name != f"{config.name}.imports":
                     raise
+
+
+def import_url(model: type[models.Model], user: Any) -> str | None:
+    """The import page set to ``model``'s kind, if it has one ``user`` may import; else None
+    (an empty list offers it beside "Add")."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    if not user.has_perm("imports.add_importrun"):
+        return None
+    for kind in KINDS.values():
+        if kind.model is model and kind.allowed(user):
+            return f"{reverse('imports:importrun_add')}?{urlencode({'kind': kind.name})}"
+    return None

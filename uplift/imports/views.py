@@ -158,6 +158,7 @@ importrun_views = ObjectViews(
             "run",
             form=RevertForm,
             danger=True,
+            irreversible=True,
             when=lambda run, user: run.wrote,
             help=gettext_lazy(
                 "Deletes the records this import created and restores the values it changed. Refused when "

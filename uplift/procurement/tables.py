@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.tables import BaseTable, NumberColumn
+from uplift.core.tables import BaseTable, MoneyColumn, NumberColumn
 
 from .models import (
     Award,
@@ -28,7 +28,7 @@ class TenderTable(BaseTable):
 
 class LotTable(BaseTable):
     title = tables.Column(linkify=True)
-    budget_ceiling = NumberColumn()
+    budget_ceiling = MoneyColumn()
 
     class Meta(BaseTable.Meta):
         model = Lot
@@ -56,7 +56,7 @@ class BidTable(BaseTable):
     """Bids as their readers may see them: a sealed bid's price column stays empty."""
 
     institution = tables.Column(linkify=lambda record: record.get_absolute_url())
-    price = NumberColumn()
+    price = MoneyColumn()
     total = NumberColumn()
 
     class Meta(BaseTable.Meta):
@@ -88,7 +88,7 @@ class AwardTable(BaseTable):
     winner = tables.Column(
         accessor="bid__institution", verbose_name=_("winner"), order_by="bid__institution__name"
     )
-    amount = NumberColumn()
+    amount = MoneyColumn()
 
     class Meta(BaseTable.Meta):
         model = Award
@@ -97,7 +97,7 @@ class AwardTable(BaseTable):
 
 class ContractTable(BaseTable):
     reference = tables.Column(linkify=True)
-    amount = NumberColumn()
+    amount = MoneyColumn()
 
     class Meta(BaseTable.Meta):
         model = Contract
@@ -106,7 +106,7 @@ class ContractTable(BaseTable):
 
 class MilestoneTable(BaseTable):
     title = tables.Column(linkify=True)
-    amount = NumberColumn()
+    amount = MoneyColumn()
 
     class Meta(BaseTable.Meta):
         model = Milestone
@@ -115,7 +115,7 @@ class MilestoneTable(BaseTable):
 
 class PaymentTable(BaseTable):
     paid_on = tables.Column(linkify=True)
-    amount = NumberColumn()
+    amount = MoneyColumn()
 
     class Meta(BaseTable.Meta):
         model = Payment

@@ -48,17 +48,45 @@ def _own_seat(member: PanelMember, user: Any) -> bool:
 
 
 TENDER_ACTIONS = [
-    Action("publish", gettext_lazy("Publish"), services.tender_publish, "tender", when=_status_is("draft")),
     Action(
-        "close", gettext_lazy("Close bidding"), services.tender_close, "tender", when=_status_is("published")
+        "publish",
+        gettext_lazy("Publish"),
+        services.tender_publish,
+        "tender",
+        when=_status_is("draft"),
+        irreversible=True,
+        help=gettext_lazy(
+            "The notice appears on the public tender page and institutions may bid; from then on "
+            "the tender can be cancelled, not edited."
+        ),
     ),
-    Action("open", gettext_lazy("Open the bids"), services.tender_open, "tender", when=_status_is("closed")),
+    Action(
+        "close",
+        gettext_lazy("Close bidding"),
+        services.tender_close,
+        "tender",
+        when=_status_is("published"),
+        irreversible=True,
+        help=gettext_lazy("No bid is accepted any more; the bids stay sealed until they are opened."),
+    ),
+    Action(
+        "open",
+        gettext_lazy("Open the bids"),
+        services.tender_open,
+        "tender",
+        when=_status_is("closed"),
+        irreversible=True,
+        help=gettext_lazy(
+            "Every bid is unsealed and checked against its commitment; the panel then reads the prices."
+        ),
+    ),
     Action(
         "award",
         gettext_lazy("Award"),
         services.tender_award,
         "tender",
         when=_status_is("evaluating"),
+        irreversible=True,
         help=gettext_lazy("Every lot is scored from the submitted sheets and awarded to its top-ranked bid."),
     ),
     Action(
@@ -68,6 +96,7 @@ TENDER_ACTIONS = [
         "tender",
         form=ReasonForm,
         danger=True,
+        irreversible=True,
         when=_status_is("draft", "published", "closed", "evaluating"),
         help=gettext_lazy("The reason is published with the notice."),
     ),
@@ -185,6 +214,7 @@ criterion_views = ObjectViews(
     select_related=("tender",),
     detail_fields=["tender", "position", "kind", "name", "weight"],
     nav=False,
+    parent="tender",
 )
 clarification_views = ObjectViews(
     model=Clarification,
@@ -239,6 +269,10 @@ bid_views = ObjectViews(
             "bid",
             danger=True,
             when=lambda obj, user: obj.status == BidStatus.SUBMITTED and _own_bid(obj, user),
+            help=gettext_lazy(
+                "The bid no longer takes part in the tender. You may submit a bid again until the "
+                "bid deadline."
+            ),
         ),
         Action(
             "disqualify",
@@ -247,6 +281,10 @@ bid_views = ObjectViews(
             "bid",
             form=ReasonForm,
             danger=True,
+            irreversible=True,
+            help=gettext_lazy(
+                "The bid takes no further part in the evaluation; the reason is in the report."
+            ),
             when=lambda obj, user: (
                 obj.status == BidStatus.OPENED
                 and obj.lot.tender.status == TenderStatus.EVALUATING
@@ -297,6 +335,7 @@ sheet_views = ObjectViews(
             services.sheet_submit,
             "sheet",
             when=lambda obj, user: obj.status == SheetStatus.DRAFT and _own_seat(obj.member, user),
+            irreversible=True,
             help=gettext_lazy("Submitted scores are final. You will then see the other experts' sheets."),
         )
     ],
@@ -340,6 +379,7 @@ milestone_views = ObjectViews(
     select_related=("contract__institution",),
     detail_fields=["contract", "title", "due_date", "amount", "status", "note"],
     nav=False,
+    parent="contract",
 )
 payment_views = ObjectViews(
     model=Payment,
@@ -350,6 +390,7 @@ payment_views = ObjectViews(
     select_related=("contract__institution", "milestone"),
     detail_fields=["contract", "milestone", "paid_on", "amount", "reference"],
     nav=False,
+    parent="contract",
 )
 
 

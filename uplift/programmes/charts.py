@@ -60,6 +60,8 @@ def ranking(data: dict[str, Any], metric: str) -> dict[str, Any] | None:
     return {
         "kind": "bar",
         "title": label,
+        # "yuan" writes the axis as money (1.42亿元); other units are plain counts
+        "unit": data["metrics"][i].unit,
         "categories": [r["name"] for r in rows],
         "series": [{"name": label, "data": [r["cells"][i]["value"] for r in rows]}],
         "links": [r["cells"][i]["url"] for r in rows],

@@ -1,14 +1,16 @@
 import django_tables2 as tables
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from uplift.core.tables import BaseTable, NumberColumn
+from uplift.core.money import yuan
+from uplift.core.tables import BaseTable, MoneyColumn, NumberColumn
 
 from .models import PilotProject, Programme, Target
 
 
 class ProgrammeTable(BaseTable):
     name = tables.Column(linkify=True)
-    budget = NumberColumn()
+    budget = MoneyColumn()
 
     class Meta(BaseTable.Meta):
         model = Programme
@@ -22,6 +24,15 @@ class TargetTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Target
         fields = ("programme", "metric", "region", "value", "deadline", "parent")
+
+    def render_value(self, value, record):
+        # A target in yuan (the verified benefit, say) reads as money; the export keeps the number.
+        from .metrics import METRICS
+
+        metric = METRICS.get(record.metric)
+        if metric is not None and metric.unit == "yuan":
+            return yuan(value)
+        return number_format(value, force_grouping=True)
 
     def render_metric(self, value):
         from .metrics import METRICS

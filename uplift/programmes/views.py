@@ -3,12 +3,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from uplift.accounts.access import principal_of, region_prefix
-from uplift.accounts.selectors import own_records
-from uplift.core.views import ObjectViews
+from uplift.core.views import ObjectViews, my_work_page
 
 from . import filtersets, forms, services, tables
 from .charts import dashboard_charts
@@ -100,18 +99,34 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         if metric not in {m.name for m in data["metrics"]}:
             metric = data["metrics"][0].name
         ctx.update(data, ranked=metric, charts=dashboard_charts(data, metric))
+        if self.request.user.has_perm("servicedesk.view_servicerequest"):
+            from uplift.servicedesk.selectors import request_metrics
+
+            # The one-stop service's requests filed in the programme's period, in the same slice.
+            ctx["servicedesk"] = request_metrics(
+                self.request.user,
+                region=scope.region,
+                cluster=scope.cluster_id,
+                since=programme.start_date,
+                until=programme.end_date,
+            )
         return ctx
 
 
 @login_required
 def home(request):
-    """Where a user lands: an officer on their programme's dashboard, others on their own page."""
-    if request.user.has_perm("programmes.view_target"):
+    """Where a user lands: a province's officer on their programme's dashboard; everyone else on
+    "my work", what waits for them (``uplift.core.views.my_work_page``, also at ``/work/``)."""
+    if lands_on_dashboard(request.user) and request.user.has_perm("programmes.view_target"):
         programme = Programme.objects.visible_to(request.user).order_by("-start_date").first()
         if programme is not None:
             return redirect("programmes:dashboard", slug=programme.slug)
-    return render(
-        request,
-        "home.html",
-        {"principal": principal_of(request.user), "own_records": own_records(request.user)},
-    )
+    return my_work_page(request)
+
+
+def lands_on_dashboard(user) -> bool:
+    """Whether the user's home is the programme dashboard: an officer of a province-level bureau
+    (region code ``420000``: prefix ``42``), or the break-glass superuser. A city's or a county's
+    officer lands on "my work", like every other role."""
+    p = principal_of(user)
+    return p.is_superuser or any(len(prefix) == 2 for prefix in p.region_prefixes)

@@ -13,6 +13,8 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from uplift.core.money import yuan
+
 register = template.Library()
 
 
@@ -27,11 +29,14 @@ def grouped(value: Any) -> str:
 
 @register.simple_tag
 def figure_cells(cells: list[dict[str, Any]]) -> SafeString:
+    from uplift.programmes.metrics import METRICS
+
     out = []
     for cell in cells:
+        metric = METRICS.get(cell.get("metric", ""))
+        # An amount is written as money everywhere (¥142,490,000), counts as plain figures.
+        shown = yuan if metric is not None and metric.unit == "yuan" else grouped
         target = cell.get("target")
-        suffix = "" if target is None else f' <span class="muted">/ {grouped(target)}</span>'
-        out.append(
-            f'<td class="num"><a href="{escape(cell["url"])}">{grouped(cell["value"])}</a>{suffix}</td>'
-        )
+        suffix = "" if target is None else f' <span class="muted">/ {shown(target)}</span>'
+        out.append(f'<td class="num"><a href="{escape(cell["url"])}">{shown(cell["value"])}</a>{suffix}</td>')
     return mark_safe("".join(out))  # noqa: S308 (an escaped URL and formatted numbers only)

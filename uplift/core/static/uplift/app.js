@@ -58,6 +58,31 @@
 
   function percent(v) { return v == null ? '—' : Number(v).toFixed(1) + '%'; }
 
+  /* Amounts as the pages write them (uplift.core.money): ¥142,490,000 in full; on an axis short,
+     1.42亿元 in Chinese, ¥142M in English (three significant digits). */
+  function yuanFull(v) {
+    if (v == null) return '—';
+    var n = Number(v);
+    return (n < 0 ? '-' : '') + '¥' + Math.abs(n).toLocaleString('en-US', { maximumFractionDigits: 2 });
+  }
+  function yuanShort(v) {
+    if (v == null) return '—';
+    var lang = (document.documentElement.lang || 'zh-hans').toLowerCase();
+    var hant = lang === 'zh-hant';
+    var units = lang.indexOf('zh') === 0
+      ? [[1e8, 1e8, '', hant ? '億元' : '亿元'], [1e4, 1e4, '', hant ? '萬元' : '万元']]
+      : [[1e9, 1e9, '¥', 'B'], [1e6, 1e6, '¥', 'M'], [1e4, 1e3, '¥', 'K']];
+    var n = Number(v), a = Math.abs(n);
+    for (var i = 0; i < units.length; i++) {
+      if (a < units[i][0]) continue;
+      var x = a / units[i][1];
+      var digits = Math.max(0, 3 - String(Math.floor(x)).length);
+      var shown = Number(x.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits });
+      return (n < 0 ? '-' : '') + units[i][2] + shown + units[i][3];
+    }
+    return yuanFull(n);
+  }
+
   function baseOption(spec, el) {
     return {
       color: PALETTE,
@@ -122,6 +147,8 @@
     var targets = spec.targets || spec.target;
     var horizontal = spec.kind === 'hbar';
     var fmt = spec.unit === '%' ? percent : function (v) { return v == null ? '—' : Number(v).toLocaleString(); };
+    var tip = fmt;  // the tooltip's figure: an amount in full, its axis short
+    if (spec.unit === 'yuan') { fmt = function (v) { return Number(v) === 0 ? '0' : yuanShort(v); }; tip = yuanFull; }
     var clickable = links.length || spec.series_links;
     var series = (spec.series || []).map(function (s, k) {
       var one = {
@@ -154,7 +181,7 @@
       title: showTitle ? { text: spec.title, left: 0, textStyle: { fontSize: 14, fontWeight: 600 } } : undefined,
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: function (items) {
         return items.map(function (p, n) {
-          var line = (n === 0 ? p.name + '<br>' : '') + p.marker + p.seriesName + ': ' + fmt(p.value);
+          var line = (n === 0 ? p.name + '<br>' : '') + p.marker + p.seriesName + ': ' + tip(p.value);
           var iv = spec.intervals && (spec.intervals[p.seriesIndex] || [])[p.dataIndex];
           var note = spec.series[p.seriesIndex] && (spec.series[p.seriesIndex].notes || [])[p.dataIndex];
           if (iv) line += ' [' + percent(iv[0]) + ', ' + percent(iv[1]) + ']';
@@ -202,6 +229,27 @@
     if (!el || (el.tagName === 'BUTTON' && el.form && el.type === 'submit')) return;  // handled on submit
     if (!window.confirm(el.getAttribute('data-confirm'))) { e.preventDefault(); e.stopImmediatePropagation(); }
   }, true);
+
+  // The side navigation on a narrow screen (a tablet): hidden behind the topbar's menu button,
+  // which this script shows; without the script the navigation is a strip above the content.
+  document.documentElement.classList.add('js');
+  function setNav(open) {
+    document.body.classList.toggle('nav-open', open);
+    all(document, '[data-nav-toggle]').forEach(function (b) { b.setAttribute('aria-expanded', String(open)); });
+  }
+  document.addEventListener('click', function (e) {
+    var toggle = e.target.closest && e.target.closest('[data-nav-toggle]');
+    if (toggle) { setNav(!document.body.classList.contains('nav-open')); return; }
+    // A click outside the open navigation closes it.
+    if (document.body.classList.contains('nav-open') && !(e.target.closest && e.target.closest('nav.sidenav'))) setNav(false);
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape' && document.body.classList.contains('nav-open')) {
+      setNav(false);
+      var toggle = document.querySelector('[data-nav-toggle]');
+      if (toggle) toggle.focus();
+    }
+  });
 
   // Keep charts fitted to their container; forget charts removed from the page.
   var resizeTimer;
