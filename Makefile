@@ -41,8 +41,13 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
 
 # Page timings on the demo dataset (see bench/README.md); results go to bench/RESULTS.md by hand.
+# With DATABASE_URL naming a PostgreSQL database that holds the demo, also the load test: 50 users
+# against gunicorn on loopback.
 bench: $(STAMP)
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/pages.py
+	@if echo "$$DATABASE_URL" | grep -q '^postgres'; then $(BIN)/python bench/load.py; \
+	else echo "Load test skipped: set DATABASE_URL to a PostgreSQL database holding the demo (bench/load.py)."; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
