@@ -33,8 +33,23 @@ def with_address(user, address):
 
 
 def run_tasks():
-    """What ``uplift db_worker --batch`` does with the queue: run every task once."""
-    call_command("db_worker", "--batch", "--queue-name", "*", stdout=io.StringIO(), stderr=io.StringIO())
+    """What ``uplift db_worker --batch`` does with the queue: run every task once.
+
+    Inside the test's transaction the worker must not close the connection between tasks (it
+    does, as a long-running process should; on PostgreSQL that ends the test's transaction).
+    """
+    from unittest import mock
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command(
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--queue-name",
+            "*",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
 
 
 def test_a_hand_over_is_emailed_by_the_worker_once(w, d, email_on, committed):
