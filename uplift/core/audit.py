@@ -141,7 +141,13 @@ def after_step(*, action: str, obj: models.Model | None, actor: Any, object_repr
     core imports no app built on it."""
     path = getattr(settings, "UPLIFT_STEP_HOOK", "")
     if path and not steps_quiet.get():
-        import_string(path)(action=action, obj=obj, actor=actor, object_repr=object_repr)
+        _step_hook(path)(action=action, obj=obj, actor=actor, object_repr=object_repr)
+
+
+@functools.cache
+def _step_hook(path: str) -> Callable[..., Any]:
+    """The hook named ``path``, imported once (every audit entry calls it, bulk writes included)."""
+    return import_string(path)
 
 
 def verify(*, chunk_size: int = 2000) -> tuple[int, str | None]:
