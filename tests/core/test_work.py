@@ -5,15 +5,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from uplift.core.work import OVERDUE, WorkItem, sources, sources_for, work_items
 from uplift.delivery import services as delivery
-from uplift.delivery.models import AcceptanceCriterion
+from uplift.delivery.models import AcceptanceCriterion, Activity
 from uplift.delivery.testing import expert_with_account
 from uplift.excellence import services as excellence
 from uplift.excellence.models import Framework
@@ -91,6 +93,25 @@ def test_a_source_links_to_its_models_list_and_reads_through_the_scope_rule(w):
         assert f"{source.model._meta.app_label}.view_{source.model._meta.model_name}" in source.permissions
 
 
+def test_a_source_is_its_lists_filters_and_they_validate(w):
+    """A source declares no count of its own: it counts with its list page's filterset (which the
+    API list of the model shares), and its filters are ones that list takes, for every role."""
+    from uplift.api.urls import router
+
+    filtersets = {
+        v.queryset.model: v.filterset_class for _p, v, _b in router.registry if v.queryset is not None
+    }
+    for source in sources():
+        assert not hasattr(source, "select")
+        assert filtersets.get(source.model, source.filterset()) is source.filterset()
+        for user in (w.officer, w.institution_user, w.enterprise_user):
+            filterset = source.filterset()(
+                QueryDict(source.query(user)), queryset=source.model.objects.none()
+            )
+            assert set(source.params_for(user)) <= set(filterset.filters), source.key
+            assert filterset.is_valid(), (source.key, filterset.errors)
+
+
 def test_nobody_and_administrators_have_no_work_and_are_told_what_to_do(w, client):
     for user in (w.nobody, w.security_admin, w.audit_admin):
         assert work_items(user) == []
@@ -160,6 +181,40 @@ def test_enterprise_counts_its_problems_awaiting_correction(w, d, delivery_work,
     assert got["delivery.problems_to_correct"] == 1  # d.problem; the corrected one waits no more
     assert got["excellence.self_assessments_returned"] == 0
     assert "delivery.problems_overdue" not in got and "delivery.activities_to_approve" not in got
+
+
+class _Undo(Exception):
+    pass
+
+
+def may_approve(user, activity) -> bool:
+    """Whether ``activity_approve`` lets ``user`` approve ``activity`` (tried, then rolled back)."""
+    try:
+        with transaction.atomic():
+            delivery.activity_approve(actor=user, activity=activity)
+            raise _Undo
+    except _Undo:
+        return True
+    except ValidationError:
+        return False
+
+
+def test_activities_to_approve_are_those_the_officer_may_approve(w, d, client):
+    """An officer who submitted an activity does not approve it (separation of duties): it waits
+    for another officer, not for them; and an institution never approves."""
+    own = d.activity(d.project, [(w.ent_in.pk, 1)], stage="draft", held_on=datetime.date(2018, 7, 12))
+    own = delivery.activity_submit(actor=w.officer, activity=own)
+    assert check_links(client, w.officer)["delivery.activities_to_approve"] == 1  # d.submitted only
+    assert check_links(client, d.officer2)["delivery.activities_to_approve"] == 2
+    for user in (w.officer, d.officer2, w.hunan_officer, w.institution_user):
+        source = next(s for s in sources() if s.key == "delivery.activities_to_approve")
+        counted = set(source.queryset(user).values_list("pk", flat=True))
+        approvable = {a.pk for a in Activity.objects.visible_to(user) if may_approve(user, a)}
+        assert counted == approvable, user.username
+    # The list offers the filter both ways, for everyone reading activities.
+    client.force_login(w.officer)
+    rest = client.get(reverse("delivery:activity_list") + "?status=submitted&awaiting_my_approval=false")
+    assert list(rest.context["filter"].qs) == [own]
 
 
 def test_problems_overdue_page_filter_matches_the_model(w, d, delivery_work, client):

@@ -2,23 +2,25 @@
 
 Each app declares, in its own ``selectors.py`` where its reads live, the *sources* of work it
 knows about — activities submitted for approval, overdue problems, bids to score — with
-:func:`work_source`::
+:func:`work_source`, as the link that shows them: the model (its list page), the list's filters
+(``params``), a label, and who it is for::
 
-    @work_source(
+    work_source(
         Activity,
         key="delivery.activities_to_approve",
         label=gettext_lazy("Activities to approve"),
         audience=OFFICERS,
         permission="delivery.change_activity",
-        params={"status": ActivityStatus.SUBMITTED},
+        params={"status": ActivityStatus.SUBMITTED, "awaiting_my_approval": "true"},
     )
-    def activities_to_approve(qs, user):
-        return qs.filter(status=ActivityStatus.SUBMITTED)
 
-The registry hands the function ``Activity.objects.visible_to(user)``, so a count never reads
-past the user's scope (the rules of :mod:`uplift.accounts.access`), and the item links to the
-model's list page with ``params`` as its filters: the list shows exactly the rows counted (the
-tests follow every link and compare). Counting a source is one query.
+There is no counting function: the registry counts what the link shows, by running the list
+page's own filterset (the one its :class:`~uplift.core.views.ObjectViews` declares, found through
+the list's URL as the background exports find it) over ``Activity.objects.visible_to(user)`` with
+``params`` as its data. So a count never reads past the user's scope (the rules of
+:mod:`uplift.accounts.access`) and equals the rows of the list it links to by construction. What a
+list cannot select yet is a filter to add to the model's filterset (the list page can show it
+too), not a predicate here. Counting a source is one query.
 
 The home page ("my work"), the ``/work/`` page and ``GET /api/my-work/`` all call
 :func:`work_items`. Sources are found by importing every installed app's ``selectors`` module
@@ -27,13 +29,15 @@ once (``autodiscover_modules``), so an app adds its work with one declaration an
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.http import HttpRequest, QueryDict
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.module_loading import autodiscover_modules
 
@@ -83,18 +87,21 @@ Params = Mapping[str, Any] | Callable[[Principal], Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class WorkSource:
-    """One kind of work: which records (``select`` over the model's visible rows), for whom, and
-    which filters of the model's list page show exactly them."""
+    """One kind of work: the model's list page filtered by ``params``, for whom, and how shown.
+
+    The records waiting are the rows that link shows: the list's filterset over the model's
+    visible rows, with ``params`` as its data (:meth:`queryset`)."""
 
     model: type[Model]
     key: str
     label: Any  # a lazy translation: resolved in the user's language when shown
-    select: Callable[[QuerySet, Any], QuerySet]
     audience: tuple[Audience, ...]
     permissions: tuple[str, ...]
     params: Params
     tone: str = ACTION
     hint: Any = ""  # a sentence saying what to do, shown under the label
+    #: where it is declared (module, line): a second declaration of the key elsewhere is an error
+    origin: tuple[str, int] = field(default=("", 0), compare=False, repr=False)
 
     def applies_to(self, user: Any) -> bool:
         """Whether the user is in the audience and holds the permissions (the list's view one too)."""
@@ -103,26 +110,73 @@ class WorkSource:
             return False
         return all(user.has_perm(name) for name in self.permissions)
 
-    def queryset(self, user: Any) -> QuerySet:
-        """The records waiting, read through the model's scope rule."""
-        return self.select(self.model.objects.visible_to(user), user)
+    def params_for(self, user: Any) -> dict[str, Any]:
+        """The list's filters for ``user`` (a filter given as None is left out)."""
+        params = self.params(principal_of(user)) if callable(self.params) else self.params
+        return {k: v for k, v in params.items() if v is not None}
 
     def query(self, user: Any) -> str:
         """The list's filters selecting the records counted, as a query string."""
-        params = self.params(principal_of(user)) if callable(self.params) else self.params
-        return urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
+        return urlencode(self.params_for(user), doseq=True)
 
-    def url(self, user: Any) -> str:
+    def filterset(self) -> type:
+        """The filterset of the model's list page (the API's list of the model uses the same)."""
+        return list_spec(self.model).filterset
+
+    def queryset(self, user: Any, query: str | None = None) -> QuerySet:
+        """The records waiting: what the list page shows ``user`` with the source's filters — its
+        filterset over ``Model.objects.visible_to(user)``, given the link's query (``query``, else
+        :meth:`query`) as data. Filters that do not validate select nothing, as on the page."""
+        query = self.query(user) if query is None else query
+        request = HttpRequest()
+        request.method = "GET"
+        request.user = user
+        request.GET = QueryDict(query)
+        filterset = self.filterset()(
+            request.GET if query else None,
+            queryset=self.model.objects.visible_to(user),
+            request=request,
+        )
+        if filterset.is_bound and not filterset.is_valid():
+            return filterset.queryset.none()
+        return filterset.qs
+
+    def url(self, user: Any, query: str | None = None) -> str:
         """The model's list page filtered to exactly the records counted."""
-        return _with_query(reverse(url_name(self.model, "list")), self.query(user))
+        query = self.query(user) if query is None else query
+        return _with_query(reverse(url_name(self.model, "list")), query)
 
-    def api_url(self, user: Any) -> str | None:
+    def api_url(self, user: Any, query: str | None = None) -> str | None:
         """The same records from the API (lists share their filtersets), if the model has an endpoint."""
         try:
             base = reverse(f"api:{self.model._meta.model_name}-list")
         except NoReverseMatch:
             return None
-        return _with_query(base, self.query(user))
+        return _with_query(base, self.query(user) if query is None else query)
+
+    def item(self, user: Any) -> WorkItem:
+        """What the source counts for ``user`` (one COUNT), with its links; the filters are read
+        once, so a count and its links agree even when they depend on the day."""
+        query = self.query(user)
+        return WorkItem(
+            key=self.key,
+            label=str(self.label),
+            count=self.queryset(user, query).count(),
+            url=self.url(user, query),
+            api_url=self.api_url(user, query),
+            tone=self.tone,
+            hint=str(self.hint) if self.hint else "",
+        )
+
+
+def list_spec(model: type[Model]) -> Any:
+    """The :class:`~uplift.core.views.ObjectViews` of ``model``'s list page, found through its URL
+    (``app:model_list``) as the background exports find a list's (``core.exports``)."""
+    match = resolve(reverse(url_name(model, "list")))
+    spec = match.func.view_initkwargs.get("spec") if hasattr(match.func, "view_initkwargs") else None
+    if spec is None:
+        raise LookupError(f"{url_name(model, 'list')} is not an ObjectViews list page")
+    return spec
 
 
 def _with_query(base: str, query: str) -> str:
@@ -165,38 +219,37 @@ def work_source(
     permission: str | tuple[str, ...] = (),
     tone: str = ACTION,
     hint: Any = "",
-) -> Callable[[Callable[[QuerySet, Any], QuerySet]], Callable[[QuerySet, Any], QuerySet]]:
-    """Register the decorated ``fn(qs, user) -> qs`` as a source of work on ``model``.
+) -> WorkSource:
+    """Declare a source of work on ``model``: the rows its list page shows with ``params``.
 
-    ``qs`` is ``model.objects.visible_to(user)``; return it narrowed to the records waiting.
-    ``params`` are the list page's filters that select the same rows (a mapping, or a function of
-    the user's principal for filters that depend on them or on the day). ``permission`` is what
-    acting on the records takes (``delivery.change_activity``); viewing the list is always
-    required. ``key`` is stable (``app.what``): the API and the tests name items by it.
+    ``params`` are the list's filters (a mapping, or a function of the user's principal for
+    filters that depend on them or on the day); the count is what the list shows with them, read
+    through the user's scope. ``permission`` is what acting on the records takes
+    (``delivery.change_activity``); viewing the list is always required. ``key`` is stable
+    (``app.what``): the API and the tests name items by it. Returns the registered source.
     """
     if tone not in TONES:
         raise ValueError(f"tone must be one of {TONES}")
     audience = audience if isinstance(audience, tuple) else (audience,)
     permissions = (permission,) if isinstance(permission, str) else tuple(permission)
     required = (perm(model, "view"), *(p for p in permissions if p != perm(model, "view")))
-
-    def register(fn: Callable[[QuerySet, Any], QuerySet]) -> Callable[[QuerySet, Any], QuerySet]:
-        if key in _SOURCES and _SOURCES[key].select.__qualname__ != fn.__qualname__:
-            raise ValueError(f"work source {key!r} is declared twice")
-        _SOURCES[key] = WorkSource(
-            model=model,
-            key=key,
-            label=label,
-            select=fn,
-            audience=audience,
-            permissions=required,
-            params=params,
-            tone=tone,
-            hint=hint,
-        )
-        return fn
-
-    return register
+    caller = sys._getframe(1)
+    origin = (caller.f_globals.get("__name__", ""), caller.f_lineno)
+    if key in _SOURCES and _SOURCES[key].origin != origin:
+        raise ValueError(f"work source {key!r} is declared twice")
+    source = WorkSource(
+        model=model,
+        key=key,
+        label=label,
+        audience=audience,
+        permissions=required,
+        params=params,
+        tone=tone,
+        hint=hint,
+        origin=origin,
+    )
+    _SOURCES[key] = source
+    return source
 
 
 def sources() -> list[WorkSource]:
@@ -220,16 +273,5 @@ def sources_for(user: Any) -> list[WorkSource]:
 def work_items(user: Any) -> list[WorkItem]:
     """What waits for ``user``, one item per applicable source (one COUNT query each), the most
     pressing first: overdue, then the user's move, then news; declaration order within a tone."""
-    items = [
-        WorkItem(
-            key=s.key,
-            label=str(s.label),
-            count=s.queryset(user).count(),
-            url=s.url(user),
-            api_url=s.api_url(user),
-            tone=s.tone,
-            hint=str(s.hint) if s.hint else "",
-        )
-        for s in sources_for(user)
-    ]
+    items = [s.item(user) for s in sources_for(user)]
     return sorted(items, key=lambda i: TONES.index(i.tone))

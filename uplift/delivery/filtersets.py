@@ -101,10 +101,21 @@ class ActivityFilterSet(BaseFilterSet):
     held_before = django_filters.DateFilter(
         field_name="held_on", lookup_expr="lte", label=_("Held on or before")
     )
+    awaiting_my_approval = django_filters.BooleanFilter(
+        method="filter_awaiting_my_approval", label=_("Awaiting my approval")
+    )
 
     class Meta:
         model = Activity
         fields = ["programme", "status", "kind", "region", "cluster"]
+
+    def filter_awaiting_my_approval(self, qs, name, value):
+        """Yes: the submitted activities the signed-in user may approve (not those they submitted
+        themselves); No: the others."""
+        if value is None:
+            return qs
+        mine = selectors.approvable_by(qs, getattr(self.request, "user", None))
+        return mine if value else qs.exclude(pk__in=mine.values("pk"))
 
 
 class ParticipationFilterSet(BaseFilterSet):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from uplift.accounts.access import in_subtree, region_prefix
+from uplift.accounts.access import in_subtree, principal_of, region_prefix
 from uplift.core.work import ENTERPRISES, EXPERTS, INSTITUTIONS, OFFICERS, OVERDUE, work_source
 from uplift.registry.models import ClusterMembership, Enterprise
 
@@ -131,6 +131,17 @@ def solved_problems(programme: Any, *, region: str | None = None, cluster_id: in
 def overdue(problems: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """Those of ``problems`` not closed by their deadline."""
     return problems.exclude(status=ProblemStatus.CLOSED).filter(deadline__lt=today or timezone.localdate())
+
+
+def approvable_by(activities: QuerySet, user: Any) -> QuerySet:
+    """Those of ``activities`` that ``user`` may approve, as ``services.activity_approve`` decides:
+    submitted ones, for a bureau officer, except those they submitted themselves (separation of
+    duties: another officer approves them). ``activities`` is what the user may see (the approval
+    page reads through the same scope), so an officer approves in their region only."""
+    if not principal_of(user).is_officer:
+        return activities.none()
+    # A null submitter (the system, an import) is nobody's own: ``exclude`` keeps those rows.
+    return activities.filter(status=ActivityStatus.SUBMITTED).exclude(submitted_by=user)
 
 
 def local_standard_works(
@@ -381,20 +392,18 @@ def review_table(acceptance: Acceptance, user: Any = None, *, spread_share: Deci
 # --- Work items (uplift.core.work): what waits for each role in delivery -------------------------
 
 
-@work_source(
+work_source(
     Activity,
     key="delivery.activities_to_approve",
     label=gettext_lazy("Activities to approve"),
     hint=gettext_lazy("Submitted by the institutions: approve each, or return it saying why."),
     audience=OFFICERS,
     permission="delivery.change_activity",
-    params={"status": ActivityStatus.SUBMITTED},
+    # Not every submitted activity: not those the officer submitted (another officer approves).
+    params={"status": ActivityStatus.SUBMITTED, "awaiting_my_approval": "true"},
 )
-def activities_to_approve(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=ActivityStatus.SUBMITTED)
 
-
-@work_source(
+work_source(
     Activity,
     key="delivery.activities_returned",
     label=gettext_lazy("Activities returned to you"),
@@ -403,11 +412,8 @@ def activities_to_approve(qs: QuerySet, user: Any) -> QuerySet:
     permission="delivery.change_activity",
     params={"status": ActivityStatus.RETURNED},
 )
-def activities_returned(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=ActivityStatus.RETURNED)
 
-
-@work_source(
+work_source(
     Problem,
     key="delivery.problems_overdue",
     label=gettext_lazy("Quality problems overdue"),
@@ -416,11 +422,8 @@ def activities_returned(qs: QuerySet, user: Any) -> QuerySet:
     params={"overdue": "true"},
     tone=OVERDUE,
 )
-def problems_overdue(qs: QuerySet, user: Any) -> QuerySet:
-    return overdue(qs)
 
-
-@work_source(
+work_source(
     Problem,
     key="delivery.problems_to_verify",
     label=gettext_lazy("Corrected problems to verify"),
@@ -429,11 +432,8 @@ def problems_overdue(qs: QuerySet, user: Any) -> QuerySet:
     permission="delivery.change_problem",
     params={"status": ProblemStatus.CORRECTED},
 )
-def problems_to_verify(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=ProblemStatus.CORRECTED)
 
-
-@work_source(
+work_source(
     Problem,
     key="delivery.problems_to_correct",
     label=gettext_lazy("Quality problems awaiting your correction"),
@@ -441,11 +441,8 @@ def problems_to_verify(qs: QuerySet, user: Any) -> QuerySet:
     audience=ENTERPRISES,
     params={"status": ProblemStatus.OPEN},
 )
-def problems_to_correct(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=ProblemStatus.OPEN)
 
-
-@work_source(
+work_source(
     Benefit,
     key="delivery.benefits_to_verify",
     label=gettext_lazy("Benefit claims to verify"),
@@ -453,11 +450,8 @@ def problems_to_correct(qs: QuerySet, user: Any) -> QuerySet:
     permission="delivery.change_benefit",
     params={"status": BenefitStatus.SUBMITTED},
 )
-def benefits_to_verify(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=BenefitStatus.SUBMITTED)
 
-
-@work_source(
+work_source(
     ServiceProject,
     key="delivery.projects_to_accept",
     label=gettext_lazy("Projects submitted for acceptance"),
@@ -466,11 +460,8 @@ def benefits_to_verify(qs: QuerySet, user: Any) -> QuerySet:
     permission="delivery.add_acceptance",
     params={"status": ProjectStatus.SUBMITTED, "acceptance_opened": "false"},
 )
-def projects_to_accept(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=ProjectStatus.SUBMITTED, acceptance__isnull=True)
 
-
-@work_source(
+work_source(
     Acceptance,
     key="delivery.acceptances_to_grade",
     label=gettext_lazy("Acceptances to grade"),
@@ -479,11 +470,8 @@ def projects_to_accept(qs: QuerySet, user: Any) -> QuerySet:
     permission="delivery.change_acceptance",
     params={"status": AcceptanceStatus.DRAFT},
 )
-def acceptances_to_grade(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=AcceptanceStatus.DRAFT)
 
-
-@work_source(
+work_source(
     Acceptance,
     key="delivery.acceptances_to_publish",
     label=gettext_lazy("Graded acceptances to publish"),
@@ -492,11 +480,9 @@ def acceptances_to_grade(qs: QuerySet, user: Any) -> QuerySet:
     permission="delivery.change_acceptance",
     params={"status": AcceptanceStatus.GRADED},
 )
-def acceptances_to_publish(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=AcceptanceStatus.GRADED)
 
-
-@work_source(
+# Experts read others' reviews only once submitted: the assigned ones listed are their own.
+work_source(
     AcceptanceReview,
     key="delivery.acceptance_reviews_to_submit",
     label=gettext_lazy("Acceptance reviews to submit"),
@@ -505,6 +491,3 @@ def acceptances_to_publish(qs: QuerySet, user: Any) -> QuerySet:
     permission="delivery.change_acceptancereview",
     params={"status": ReviewStatus.ASSIGNED},
 )
-def acceptance_reviews_to_submit(qs: QuerySet, user: Any) -> QuerySet:
-    # Experts read others' reviews only once submitted: the assigned ones visible are their own.
-    return qs.filter(status=ReviewStatus.ASSIGNED)

@@ -418,7 +418,7 @@ def enterprise_status(enterprise: Any, user: Any) -> dict[str, Any]:
 # --- Work items (uplift.core.work): what waits for each role in the excellence model ------------
 
 
-@work_source(
+work_source(
     SelfAssessment,
     key="excellence.self_assessments_to_review",
     label=gettext_lazy("Self-assessments to review"),
@@ -427,11 +427,8 @@ def enterprise_status(enterprise: Any, user: Any) -> dict[str, Any]:
     permission="excellence.change_selfassessment",
     params={"status": SelfAssessmentStatus.SUBMITTED},
 )
-def self_assessments_to_review(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=SelfAssessmentStatus.SUBMITTED)
 
-
-@work_source(
+work_source(
     SelfAssessment,
     key="excellence.self_assessments_returned",
     label=gettext_lazy("Self-assessments returned to you"),
@@ -440,11 +437,9 @@ def self_assessments_to_review(qs: QuerySet, user: Any) -> QuerySet:
     permission="excellence.change_selfassessment",
     params={"status": SelfAssessmentStatus.RETURNED},
 )
-def self_assessments_returned(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=SelfAssessmentStatus.RETURNED)
 
-
-@work_source(
+# Experts read others' reviews only once submitted: the assigned ones listed are their own.
+work_source(
     ExpertReview,
     key="excellence.expert_reviews_to_submit",
     label=gettext_lazy("Excellence assessments to score"),
@@ -453,6 +448,3 @@ def self_assessments_returned(qs: QuerySet, user: Any) -> QuerySet:
     permission="excellence.change_expertreview",
     params={"status": ReviewStatus.ASSIGNED},
 )
-def expert_reviews_to_submit(qs: QuerySet, user: Any) -> QuerySet:
-    # Experts read others' reviews only once submitted: the assigned ones visible are their own.
-    return qs.filter(status=ReviewStatus.ASSIGNED)

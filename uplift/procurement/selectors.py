@@ -20,7 +20,15 @@ from uplift.delivery.choices import Grade
 from uplift.delivery.models import GradeRecord
 
 from . import scoring, sealing
-from .choices import PUBLIC_STATES, BidStatus, CriterionKind, MilestoneStatus, SheetStatus, TenderStatus
+from .choices import (
+    PUBLIC_STATES,
+    BidStatus,
+    CriterionKind,
+    LotStatus,
+    MilestoneStatus,
+    SheetStatus,
+    TenderStatus,
+)
 from .models import Bid, Clarification, Contract, Criterion, Lot, Milestone, PanelMember, ScoreSheet, Tender
 
 
@@ -385,6 +393,16 @@ def deadline_ahead(tenders: QuerySet[Tender], now: datetime.datetime | None = No
     return tenders.filter(bid_deadline__gte=now or timezone.now())
 
 
+def lots_open_for_bids(lots: QuerySet[Lot], now: datetime.datetime | None = None) -> QuerySet[Lot]:
+    """Those of ``lots`` an institution can bid for now: open lots of published tenders whose bid
+    deadline is still ahead (what ``services.bid_submit`` accepts)."""
+    return lots.filter(
+        status=LotStatus.OPEN,
+        tender__status=TenderStatus.PUBLISHED,
+        tender__bid_deadline__gt=now or timezone.now(),
+    )
+
+
 def overdue_milestones(
     milestones: QuerySet[Milestone], today: datetime.date | None = None
 ) -> QuerySet[Milestone]:
@@ -412,7 +430,7 @@ def buyer_code(p: Principal) -> str | None:
     return p.region_prefixes[0].ljust(6, "0") if p.region_prefixes else None
 
 
-@work_source(
+work_source(
     Tender,
     key="procurement.tenders_past_deadline",
     label=gettext_lazy("Tenders past their bid deadline"),
@@ -421,16 +439,8 @@ def buyer_code(p: Principal) -> str | None:
     permission="procurement.change_tender",
     params=lambda p: {"status": list(WAITING_FOR_BUREAU), "deadline_passed": "true", "buyer": buyer_code(p)},
 )
-def tenders_past_deadline(qs: QuerySet[Tender], user: Any) -> QuerySet[Tender]:
-    code = buyer_code(principal_of(user))
-    if code is None:
-        return qs.none()
-    return deadline_passed(
-        qs.filter(status__in=WAITING_FOR_BUREAU, programme__region__code__startswith=region_prefix(code))
-    )
 
-
-@work_source(
+work_source(
     Clarification,
     key="procurement.clarifications_to_answer",
     label=gettext_lazy("Bidders' questions to answer"),
@@ -438,11 +448,8 @@ def tenders_past_deadline(qs: QuerySet[Tender], user: Any) -> QuerySet[Tender]:
     permission="procurement.change_clarification",
     params={"answered": "false", "tender_status": list(ANSWERABLE)},
 )
-def clarifications_to_answer(qs: QuerySet[Clarification], user: Any) -> QuerySet[Clarification]:
-    return qs.filter(answered_at__isnull=True, tender__status__in=ANSWERABLE)
 
-
-@work_source(
+work_source(
     Milestone,
     key="procurement.milestones_overdue",
     label=gettext_lazy("Contract milestones overdue"),
@@ -451,8 +458,6 @@ def clarifications_to_answer(qs: QuerySet[Clarification], user: Any) -> QuerySet
     params={"overdue": "true"},
     tone=OVERDUE,
 )
-def milestones_overdue(qs: QuerySet[Milestone], user: Any) -> QuerySet[Milestone]:
-    return overdue_milestones(qs)
 
 
 def _notice_window(p: Principal) -> dict[str, Any]:
@@ -464,7 +469,7 @@ def _notice_window(p: Principal) -> dict[str, Any]:
     }
 
 
-@work_source(
+work_source(
     Milestone,
     key="procurement.milestones_due",
     label=gettext_lazy("Contract milestones due within 30 days"),
@@ -472,16 +477,8 @@ def _notice_window(p: Principal) -> dict[str, Any]:
     params=_notice_window,
     tone=INFO,
 )
-def milestones_due(qs: QuerySet[Milestone], user: Any) -> QuerySet[Milestone]:
-    today = timezone.localdate()
-    return qs.filter(
-        status=MilestoneStatus.SCHEDULED,
-        due_date__gte=today,
-        due_date__lte=today + datetime.timedelta(days=MILESTONE_NOTICE_DAYS),
-    )
 
-
-@work_source(
+work_source(
     Tender,
     key="procurement.tenders_open_for_bids",
     label=gettext_lazy("Tenders open for bids"),
@@ -490,11 +487,9 @@ def milestones_due(qs: QuerySet[Milestone], user: Any) -> QuerySet[Milestone]:
     params={"status": TenderStatus.PUBLISHED, "deadline_passed": "false"},
     tone=INFO,
 )
-def tenders_open_for_bids(qs: QuerySet[Tender], user: Any) -> QuerySet[Tender]:
-    return deadline_ahead(qs.filter(status=TenderStatus.PUBLISHED))
 
-
-@work_source(
+# An expert sees their own seats only: the scope narrows the list to them.
+work_source(
     PanelMember,
     key="procurement.conflicts_to_declare",
     label=gettext_lazy("Panel seats awaiting your declaration of conflicts"),
@@ -503,12 +498,8 @@ def tenders_open_for_bids(qs: QuerySet[Tender], user: Any) -> QuerySet[Tender]:
     permission="procurement.view_panelmember",
     params={"declared": "false", "tender_status": list(WAITING_FOR_BUREAU)},
 )
-def conflicts_to_declare(qs: QuerySet[PanelMember], user: Any) -> QuerySet[PanelMember]:
-    # An expert sees their own seats only: no need to narrow to them.
-    return qs.filter(declared_at__isnull=True, tender__status__in=WAITING_FOR_BUREAU)
 
-
-@work_source(
+work_source(
     PanelMember,
     key="procurement.tenders_to_score",
     label=gettext_lazy("Tenders under evaluation on your panel"),
@@ -517,11 +508,9 @@ def conflicts_to_declare(qs: QuerySet[PanelMember], user: Any) -> QuerySet[Panel
     params={"tender_status": TenderStatus.EVALUATING},
     tone=INFO,
 )
-def tenders_to_score(qs: QuerySet[PanelMember], user: Any) -> QuerySet[PanelMember]:
-    return qs.filter(tender__status=TenderStatus.EVALUATING)
 
-
-@work_source(
+# An expert sees others' sheets only once submitted: the drafts listed are their own.
+work_source(
     ScoreSheet,
     key="procurement.score_sheets_to_submit",
     label=gettext_lazy("Bid score sheets to submit"),
@@ -529,6 +518,3 @@ def tenders_to_score(qs: QuerySet[PanelMember], user: Any) -> QuerySet[PanelMemb
     permission="procurement.change_scoresheet",
     params={"status": SheetStatus.DRAFT, "tender_status": TenderStatus.EVALUATING},
 )
-def score_sheets_to_submit(qs: QuerySet[ScoreSheet], user: Any) -> QuerySet[ScoreSheet]:
-    # An expert sees others' sheets only once submitted: the drafts visible are their own.
-    return qs.filter(status=SheetStatus.DRAFT, lot__tender__status=TenderStatus.EVALUATING)

@@ -11,7 +11,7 @@ from uplift.delivery.choices import ActivityKind, ProblemCategory, Severity
 from uplift.registry.forms import enterprise_by_code
 from uplift.registry.models import Enterprise, Expert, ServiceInstitution, ServiceStation
 
-from .models import ResponseTarget, RoutingRule, ServiceRequest, serves
+from .models import ResponseTarget, RoutingRule, ServiceRequest, serving_q
 
 
 class ServiceRequestForm(ScopedModelForm):
@@ -35,8 +35,9 @@ class ServiceRequestForm(ScopedModelForm):
 
 
 def serving(qs, region_code: str):
-    """The stations, institutions or experts of ``qs`` serving ``region_code`` (``models.serves``)."""
-    return qs.filter(pk__in=[t.pk for t in qs if serves(t, region_code)])
+    """The stations, institutions or experts of ``qs`` serving ``region_code``: the filter
+    ``models.serves`` asks of one, so the choices are one query however many there are."""
+    return qs.filter(serving_q(qs.model, region_code))
 
 
 class RouteForm(UserBoundForm):

@@ -33,25 +33,54 @@ def service_area(region_code: str) -> str:
     return code[:2] if code.endswith("0000") else code[:4]
 
 
-def serves(target: Any, region_code: str) -> bool:
-    """Whether ``target`` (a station, institution or expert) serves the region ``region_code`` (a
-    six-digit code, or the prefix of a subtree): it lies in the target's area, or — for an
-    institution — in a cluster of a pilot project the institution delivers (the Wuhan institution
-    delivering Xiantao's pilot serves Xiantao's enterprises too). Experts, drawn from the
-    province's pool, serve their whole province."""
-    from uplift.accounts.access import region_prefix
+def _ancestors(code: str) -> list[str]:
+    """The region codes whose subtree holds ``code`` (six digits, or a subtree's prefix): for
+    ``420102``, 420000, 420100 and 420102; for ``4201``, 420000 and 420100."""
+    found = [code[:2] + "0000"]
+    if len(code) >= 4:
+        found.append(code[:4] + "00")
+    if len(code) >= 6:
+        found.append(code[:6])
+    return list(dict.fromkeys(found))
+
+
+def serving_q(model: Any, region_code: str) -> Q:
+    """The stations, institutions or experts (rows of ``model``) serving the region
+    ``region_code`` (a six-digit code, or the prefix of a subtree), as one filter:
+
+    * an expert, drawn from the province's pool, serves their whole province;
+    * a station or an institution serves its area (:func:`service_area`): the province when it is
+      registered at the province, else its prefecture;
+    * an institution also serves the regions of the clusters of the pilot projects it delivers
+      (the Wuhan institution delivering Xiantao's pilot serves Xiantao's enterprises too): a
+      subquery, so a list of institutions is still one query.
+    """
+    from uplift.accounts.access import in_subtree
 
     code = str(region_code)
-    if target._meta.label_lower == "registry.expert":
-        return code.startswith(str(target.region_id)[:2])  # the experts' pool is provincial
-    if code.startswith(service_area(target.region_id)):
-        return True
-    if target._meta.label_lower != "registry.serviceinstitution":
-        return False
+    nothing = Q(pk__in=[])
+    if len(code) < 2:
+        return nothing
+    label = model._meta.label_lower
+    if label == "registry.expert":
+        return in_subtree("region_id", code[:2])
+    # Registered at the province: serves the province; else its prefecture's four digits.
+    area = Q(region_id=code[:2] + "0000")
+    if len(code) >= 4:
+        area |= in_subtree("region_id", code[:4]) & ~Q(region__code__endswith="0000")
+    if label != "registry.serviceinstitution":
+        return area
     from uplift.programmes.models import PilotProject
 
-    clusters = PilotProject.objects.filter(institution=target).values_list("cluster__region_id", flat=True)
-    return any(code.startswith(region_prefix(c)) for c in clusters)
+    pilots = PilotProject.objects.filter(cluster__region_id__in=_ancestors(code), institution__isnull=False)
+    return area | Q(pk__in=pilots.values("institution_id"))
+
+
+def serves(target: Any, region_code: str) -> bool:
+    """Whether ``target`` (a station, institution or expert) serves the region ``region_code`` (a
+    six-digit code, or the prefix of a subtree): :func:`serving_q`, asked of the one row."""
+    model = type(target)
+    return model._default_manager.filter(serving_q(model, region_code), pk=target.pk).exists()
 
 
 def assignee_of(obj: Any) -> tuple[str, Any] | tuple[None, None]:

@@ -123,7 +123,7 @@ def request_metrics(
 # --- Work items ("my work") ------------------------------------------------------------------------
 
 
-@work_source(
+work_source(
     ServiceRequest,
     key="servicedesk.requests_to_route",
     label=gettext_lazy("Service requests to route"),
@@ -132,11 +132,8 @@ def request_metrics(
     permission="servicedesk.change_servicerequest",
     params={"status": RequestStatus.SUBMITTED, "unrouted": "true"},
 )
-def requests_to_route(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=RequestStatus.SUBMITTED, station=None, institution=None, expert=None)
 
-
-@work_source(
+work_source(
     ServiceRequest,
     key="servicedesk.requests_to_accept",
     label=gettext_lazy("Service requests to accept"),
@@ -145,11 +142,8 @@ def requests_to_route(qs: QuerySet, user: Any) -> QuerySet:
     permission="servicedesk.change_servicerequest",
     params={"status": RequestStatus.SUBMITTED},
 )
-def requests_to_accept(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=RequestStatus.SUBMITTED)
 
-
-@work_source(
+work_source(
     ServiceRequest,
     key="servicedesk.requests_overdue",
     label=gettext_lazy("Service requests overdue"),
@@ -158,11 +152,8 @@ def requests_to_accept(qs: QuerySet, user: Any) -> QuerySet:
     params={"overdue": "true"},
     tone=OVERDUE,
 )
-def requests_overdue(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(overdue_q())
 
-
-@work_source(
+work_source(
     ServiceRequest,
     key="servicedesk.requests_to_rate",
     label=gettext_lazy("Answered requests to close and rate"),
@@ -171,5 +162,3 @@ def requests_overdue(qs: QuerySet, user: Any) -> QuerySet:
     permission="servicedesk.change_servicerequest",
     params={"status": RequestStatus.ANSWERED},
 )
-def requests_to_rate(qs: QuerySet, user: Any) -> QuerySet:
-    return qs.filter(status=RequestStatus.ANSWERED)

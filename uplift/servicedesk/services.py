@@ -255,23 +255,59 @@ def _not_before(moment: datetime.datetime, earlier: datetime.datetime | None) ->
         raise ValidationError(_("A step cannot come before the one it follows (%(at)s).") % {"at": earlier})
 
 
+def _step(
+    actor: Any,
+    request: ServiceRequest,
+    *,
+    verb: str,
+    refusal: str,
+    states: tuple[str, ...],
+    to: str,
+    stamp: str,
+    after: tuple[str, ...],
+    at: datetime.datetime | None,
+    invalid: ValidationError | None = None,
+    **changes: Any,
+) -> ServiceRequest:
+    """One step of whoever answers the request (the assignee's staff, or an officer of its
+    region), checked in the order every such step keeps: the row locked; anyone else refused with
+    ``refusal``; ``invalid`` raised (inputs that do not hold); a request not in ``states``
+    refused. Then the moment is stamped on ``stamp`` — never before the first of the ``after``
+    times that is set — ``changes`` applied, the status moved ``to``, and the step saved and
+    audited as ``verb``."""
+    request = locked(request)
+    _require(is_answerer(actor, request), refusal)
+    if invalid is not None:
+        raise invalid
+    require_state(request, states, what=_what())
+    before = audit.snapshot(request)
+    moment = now_or(at)
+    setattr(request, stamp, moment)
+    _not_before(moment, next((t for t in (getattr(request, f) for f in after) if t is not None), None))
+    for name, value in changes.items():
+        setattr(request, name, value)
+    request.status = to
+    save_step(request, actor=actor, verb=verb, before=before)
+    return request
+
+
 @refused("servicedesk.servicerequest.accept")
 @transaction.atomic
 def request_accept(
     *, actor: Any, request: ServiceRequest, at: datetime.datetime | None = None
 ) -> ServiceRequest:
     """Take the request on: the first response to the enterprise, measured against its target."""
-    request = locked(request)
-    _require(
-        is_answerer(actor, request), _("Only whoever the request is routed to, or the bureau, accepts it.")
+    return _step(
+        actor,
+        request,
+        verb="accept",
+        refusal=_("Only whoever the request is routed to, or the bureau, accepts it."),
+        states=(RequestStatus.SUBMITTED,),
+        to=RequestStatus.ACCEPTED,
+        stamp="accepted_at",
+        after=("filed_at",),
+        at=at,
     )
-    require_state(request, (RequestStatus.SUBMITTED,), what=_what())
-    before = audit.snapshot(request)
-    request.accepted_at = now_or(at)
-    _not_before(request.accepted_at, request.filed_at)
-    request.status = RequestStatus.ACCEPTED
-    save_step(request, actor=actor, verb="accept", before=before)
-    return request
 
 
 @refused("servicedesk.servicerequest.start")
@@ -280,17 +316,17 @@ def request_start(
     *, actor: Any, request: ServiceRequest, at: datetime.datetime | None = None
 ) -> ServiceRequest:
     """Start the work: a test scheduled, a visit booked."""
-    request = locked(request)
-    _require(
-        is_answerer(actor, request), _("Only whoever the request is routed to, or the bureau, works on it.")
+    return _step(
+        actor,
+        request,
+        verb="start",
+        refusal=_("Only whoever the request is routed to, or the bureau, works on it."),
+        states=(RequestStatus.ACCEPTED,),
+        to=RequestStatus.IN_PROGRESS,
+        stamp="started_at",
+        after=("accepted_at",),
+        at=at,
     )
-    require_state(request, (RequestStatus.ACCEPTED,), what=_what())
-    before = audit.snapshot(request)
-    request.started_at = now_or(at)
-    _not_before(request.started_at, request.accepted_at)
-    request.status = RequestStatus.IN_PROGRESS
-    save_step(request, actor=actor, verb="start", before=before)
-    return request
 
 
 @refused("servicedesk.servicerequest.answer")
@@ -299,21 +335,21 @@ def request_answer(
     *, actor: Any, request: ServiceRequest, answer: str, at: datetime.datetime | None = None
 ) -> ServiceRequest:
     """Give the enterprise its answer; it then closes the request with its rating."""
-    request = locked(request)
-    _require(
-        is_answerer(actor, request), _("Only whoever the request is routed to, or the bureau, answers it.")
+    text = (answer or "").strip()
+    return _step(
+        actor,
+        request,
+        verb="answer",
+        refusal=_("Only whoever the request is routed to, or the bureau, answers it."),
+        invalid=None if text else ValidationError({"answer": _("Write the answer given to the enterprise.")}),
+        states=(RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS),
+        to=RequestStatus.ANSWERED,
+        stamp="answered_at",
+        after=("started_at", "accepted_at"),
+        at=at,
+        answer=text,
+        answered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    if not (answer or "").strip():
-        raise ValidationError({"answer": _("Write the answer given to the enterprise.")})
-    require_state(request, (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS), what=_what())
-    before = audit.snapshot(request)
-    request.answered_at = now_or(at)
-    _not_before(request.answered_at, request.started_at or request.accepted_at)
-    request.answer = answer.strip()
-    request.answered_by = actor if getattr(actor, "is_authenticated", False) else None
-    request.status = RequestStatus.ANSWERED
-    save_step(request, actor=actor, verb="answer", before=before)
-    return request
 
 
 @refused("servicedesk.servicerequest.close")
