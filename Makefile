@@ -35,10 +35,11 @@ messages: $(STAMP)
 	$(BIN)/python scripts/hant_from_hans.py
 	cd uplift && ../$(BIN)/uplift compilemessages -l zh_Hans -l zh_Hant
 
-# The README's screenshots, from a demo running on 127.0.0.1:8000 (needs Debian's chromium).
+# The README's screenshots (needs Debian's chromium): the pages of a demo running on
+# 127.0.0.1:8000, then the browser journeys' own shots into docs/screenshots/e2e/.
 screenshots: $(STAMP)
-	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	$(BIN)/python scripts/screenshots.py
+	UPLIFT_TEST_ARTIFACTS=docs/screenshots $(BIN)/pytest tests/e2e -p no:cacheprovider
 
 # Page timings on the demo dataset (see bench/README.md); results go to bench/RESULTS.md by hand.
 # With DATABASE_URL naming a PostgreSQL database that holds the demo, also the load test: 50 users

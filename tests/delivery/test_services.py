@@ -385,6 +385,16 @@ def test_the_journey_through_the_pages(w, d, client):
     assert b"/submit/" in page.content and b"/approve/" not in page.content
     response = client.post(reverse("delivery:activity_participants", args=[d.draft.pk]), {"lines": "garbage"})
     assert response.status_code == 200 and "Line 1" in response.content.decode()
+    # A firm already on the sheet is named by its credit code; a new one is added (the step
+    # answers with a count, not a record).
+    url = reverse("delivery:activity_participants", args=[d.draft.pk])
+    response = client.post(url, {"lines": f"{w.ent_in.credit_code} 2"})
+    assert f"{w.ent_in.credit_code} {w.ent_in.name}" in " ".join(response.context["form"].errors["__all__"])
+    services.participation_remove(actor=w.institution_user, participation=d.draft.participations.first())
+    before = d.draft.participations.count()
+    response = client.post(url, {"lines": f"{w.ent_in.credit_code} 2"})
+    assert response.status_code == 302, response.context["form"].errors
+    assert d.draft.participations.count() == before + 1
     response = client.post(reverse("delivery:activity_submit", args=[d.draft.pk]))
     assert response.status_code == 302
     client.force_login(w.officer)

@@ -612,3 +612,17 @@ def test_an_open_tender_takes_bids_now(w):
     tender, lot = open_tender(w)
     bid = services.bid_submit(actor=w.institution_user, lot=lot, price=Decimal("100000"))
     assert bid.status == BidStatus.SUBMITTED and tender.status == TenderStatus.PUBLISHED
+
+
+def test_the_bid_form_offers_only_lots_open_for_bids_and_the_tender_page_links_each(w, client):
+    from uplift.procurement.forms import BidForm
+
+    tender, lot = open_tender(w)
+    closed = TenderScenario(w, stage="bids")  # its deadline is in the past
+    choices = set(BidForm(user=w.institution_user).fields["lot"].queryset)
+    assert lot in choices and closed.lot not in choices
+    client.force_login(w.institution_user)
+    page = client.get(tender.get_absolute_url()).content.decode()
+    assert f"/procurement/bids/add/?lot={lot.pk}" in page
+    form = client.get(f"/procurement/bids/add/?lot={lot.pk}").context["form"]
+    assert str(form["lot"].value()) == str(lot.pk)

@@ -76,7 +76,9 @@ def run_service(service: Callable[..., models.Model], user: Any, /, **kwargs: An
     try:
         with transaction.atomic():
             obj = service(actor=user, **kwargs)
-            if not is_visible(obj, user):
+            # A step may answer with something other than a record (how many participants it
+            # added); the record it acted on was in the user's scope already.
+            if isinstance(obj, models.Model) and obj.pk is not None and not is_visible(obj, user):
                 raise scope_error()
     except ValidationError as exc:
         if hasattr(exc, "refusal"):

@@ -73,7 +73,13 @@ class BidForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if not self.instance.pk:
+            from .selectors import lots_open_for_bids
+
+            lot = self.fields["lot"]
+            lot.queryset = lots_open_for_bids(lot.queryset)
+            lot.help_text = _("Only lots of published tenders whose bid deadline is still ahead.")
+        else:
             from .selectors import own_sealed_content
 
             self.fields["lot"].disabled = True

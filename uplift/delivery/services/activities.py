@@ -208,6 +208,12 @@ def participation_remove(*, actor: Any, participation: Participation) -> Activit
     return activity
 
 
+def _credit_codes(ids: Iterable[int]) -> str:
+    """The enterprises ``ids`` as their users know them: credit code and name, for a message."""
+    rows = Enterprise.objects.filter(pk__in=ids).order_by("credit_code").values_list("credit_code", "name")
+    return "、".join(f"{code} {name}" for code, name in rows)
+
+
 @refused("delivery.participation.bulk_create")
 @transaction.atomic
 def participations_add(*, actor: Any, activity: Activity, rows: Iterable[tuple[int, int]]) -> int:
@@ -231,13 +237,15 @@ def participations_add(*, actor: Any, activity: Activity, rows: Iterable[tuple[i
     outside = enterprises_outside(actor, ids)
     if outside:
         raise ValidationError(
-            {"enterprise": _("Enterprises outside your scope: %(ids)s.") % {"ids": sorted(outside)}}
+            {"enterprise": _("Enterprises outside your scope: %(ids)s.") % {"ids": _credit_codes(outside)}}
         )
     already = set(
         activity.participations.filter(enterprise_id__in=ids).values_list("enterprise_id", flat=True)
     )
     if already:
-        raise ValidationError({"enterprise": _("Already taking part: %(ids)s.") % {"ids": sorted(already)}})
+        raise ValidationError(
+            {"enterprise": _("Already taking part: %(ids)s.") % {"ids": _credit_codes(already)}}
+        )
     created = Participation.objects.bulk_create(
         [
             Participation(activity=activity, enterprise_id=e, region_id=regions[e], managers=m)
