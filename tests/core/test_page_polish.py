@@ -208,3 +208,19 @@ def test_the_base_page_has_a_skip_link_and_labelled_landmarks(client):
     assert '<nav aria-label="Breadcrumb">' in html
     # On a tablet the navigation folds behind this button, for the public as for officers.
     assert 'data-nav-toggle aria-controls="sidenav"' in html and 'id="sidenav"' in html
+
+
+@pytest.mark.django_db
+def test_a_yes_no_filter_offers_all_yes_and_no(w, d):
+    client = signed_in(w.officer)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("delivery:activity_list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    select = re.search(
+        r'<select name="awaiting_my_approval"[^>]*>(.*?)</select>', page.content.decode(), re.S
+    )
+    assert re.findall(r"<option[^>]*>(.*?)</option>", select.group(1)) == ["全部", "是", "否"]
+    everything = client.get(reverse("delivery:activity_list"), {"awaiting_my_approval": ""})
+    assert everything.status_code == 200
+    assert len(everything.context["table"].rows) == len(
+        client.get(reverse("delivery:activity_list")).context["table"].rows
+    )

@@ -128,9 +128,14 @@ class Journey:
         self.shots = 0
         (ARTIFACTS / name).mkdir(parents=True, exist_ok=True)
 
-    def as_user(self, username: str | None, *, locale: str = "zh-CN") -> playwright_api.Page:
+    LAPTOP = {"width": 1280, "height": 900}
+    TABLET = {"width": 768, "height": 1024}
+
+    def as_user(
+        self, username: str | None, *, locale: str = "zh-CN", viewport: dict | None = None
+    ) -> playwright_api.Page:
         context = self.browser.new_context(
-            base_url=self.base_url, viewport={"width": 1280, "height": 900}, locale=locale
+            base_url=self.base_url, viewport=viewport or self.LAPTOP, locale=locale
         )
         context.set_default_timeout(15_000)
         page = context.new_page()

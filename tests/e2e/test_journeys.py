@@ -188,3 +188,9 @@ def test_the_public_opens_the_bulletin(journey):
     # Xiantao's lot went to the Shanghai company, graded Excellent.
     expect(main(page).locator("tr", has_text="仙桃休闲女装")).to_contain_text("上海天祥品质技术服务有限公司")
     journey.shot(page, "bulletin")
+
+    # On a tablet the page fits the screen: the table scrolls inside its card, the page does not.
+    tablet = journey.as_user(None, viewport=journey.TABLET)
+    tablet.goto("/public/bulletin/")
+    assert tablet.evaluate("document.documentElement.scrollWidth") <= journey.TABLET["width"]
+    journey.shot(tablet, "bulletin-tablet")

@@ -46,10 +46,26 @@ class IntegerFilter(django_filters.NumberFilter):
 SEARCH_MAX_LENGTH = 1000
 
 
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """A yes/no filter whose empty choice reads "All" (Django's says "Unknown", which on a filter
+    reads as if it selected records whose answer is unknown)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+
+
 class BaseFilterSet(django_filters.FilterSet):
-    """Adds ``q``: a case-insensitive search over the ``search_fields`` the subclass names."""
+    """Adds ``q``: a case-insensitive search over the ``search_fields`` the subclass names; every
+    yes/no filter offers All / Yes / No."""
 
     search_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.filters.values():
+            if isinstance(f, django_filters.BooleanFilter):
+                f.extra.setdefault("widget", AnyYesNoSelect)
 
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=SEARCH_MAX_LENGTH)
 
