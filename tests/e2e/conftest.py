@@ -155,6 +155,13 @@ class Journey:
         page.screenshot(path=path, full_page=True)
         return path
 
+    def pdf(self, page: playwright_api.Page, name: str) -> Path:
+        """Print the page to ``test-artifacts/e2e/<journey>/<n>-<name>.pdf`` (A4, print styles)."""
+        self.shots += 1
+        path = ARTIFACTS / self.name / f"{self.shots}-{name}.pdf"
+        page.pdf(path=path, format="A4")
+        return path
+
     def keep_failure(self) -> list[Path]:
         """Save every page of a failed journey as it was (PNG and HTML)."""
         kept = []

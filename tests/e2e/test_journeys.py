@@ -77,6 +77,12 @@ def test_city_officer_approves_an_activity(journey):
     expect(main(page).locator("dl")).to_contain_text("已审核通过")
     expect(page.locator("h1")).to_have_text(topic)
     journey.shot(page, "approved")
+    # Printed, the record keeps its content and drops the navigation and the buttons.
+    page.emulate_media(media="print")
+    expect(page.locator("#sidenav")).to_be_hidden()
+    expect(main(page).locator(".page-header .btn").first).to_be_hidden()
+    expect(main(page).locator("dl")).to_be_visible()
+    assert journey.pdf(page, "approved").read_bytes().startswith(b"%PDF")
 
 
 def test_institution_submits_a_bid_and_logs_an_activity_with_participants(journey):
@@ -145,10 +151,22 @@ def test_enterprise_files_a_service_request_and_rates_the_answer(journey):
     firm = journey.as_user("wuhan.enterprise")
     menu(firm, "服务需求")
     main(firm).get_by_role("link", name="新增服务需求").click()
+    # The keyboard's first stop skips the navigation to the content.
+    firm.keyboard.press("Tab")
+    expect(firm.locator(".skip-link")).to_be_focused()
+    # A request that says nothing is refused: the browser stops an empty field, the server one of
+    # blanks, with the message on the field; nothing is written.
+    main(firm).get_by_role("button", name="保存").click()
+    assert firm.get_by_label("名称").evaluate("field => !field.validity.valid")
     firm.get_by_label("主题").select_option(label="计量")
     firm.get_by_label("名称").fill("速冻食品生产线电子秤检定")
-    firm.get_by_label("说明").fill("新购置的三台电子台秤需要首次检定，请告知送检流程和费用。")
+    firm.get_by_label("说明").fill("   ")
     main(firm).get_by_role("button", name="保存").click()
+    expect(main(firm).locator("form")).to_contain_text("该字段是必填项")
+    expect(firm).to_have_url(re.compile(r"/servicedesk/requests/add/$"))
+    firm.get_by_label("说明").fill("新购置的三台电子台秤需要首次检定，请告知送检流程和费用。")
+    firm.get_by_label("名称").fill("速冻食品生产线电子秤检定")
+    firm.get_by_label("名称").press("Enter")  # the keyboard submits the form
     expect(main(firm)).to_contain_text("岱家山品质服务站")
     request_url = firm.url
     journey.shot(firm, "filed")
