@@ -57,7 +57,7 @@ def test_a_record_reached_from_its_parent_has_the_parent_in_its_breadcrumbs(w):
     )
     html = signed_in(w.officer).get(milestone.get_absolute_url()).content.decode()
     assert crumbs(html) == ["Home", "Procurement", "Contracts", str(s.contract), str(milestone)]
-    assert "¥100,000" in html and "June 30, 2018" in html  # money and a date, as the reader writes them
+    assert "¥100,000" in html and "30 June 2018" in html  # money and a date, as the reader writes them
     with translation.override("zh-hans"):
         html = signed_in(w.officer).get(milestone.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "2018年6月30日" in html.content.decode()

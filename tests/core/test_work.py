@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from uplift.core.work import OVERDUE, WorkItem, sources, sources_for, work_items
 from uplift.delivery import services as delivery
-from uplift.delivery.models import AcceptanceCriterion, Activity
+from uplift.delivery.models import AcceptanceCriterion, Activity, Benefit
 from uplift.delivery.testing import expert_with_account
 from uplift.excellence import services as excellence
 from uplift.excellence.models import Framework
@@ -214,6 +214,45 @@ def test_activities_to_approve_are_those_the_officer_may_approve(w, d, client):
     # The list offers the filter both ways, for everyone reading activities.
     client.force_login(w.officer)
     rest = client.get(reverse("delivery:activity_list") + "?status=submitted&awaiting_my_approval=false")
+    assert list(rest.context["filter"].qs) == [own]
+
+
+def may_verify(user, benefit) -> bool:
+    """Whether ``benefit_verify`` lets ``user`` verify ``benefit`` (tried, then rolled back)."""
+    try:
+        with transaction.atomic():
+            delivery.benefit_verify(actor=user, benefit=benefit)
+            raise _Undo
+    except _Undo:
+        return True
+    except ValidationError:
+        return False
+
+
+def test_benefits_to_verify_are_those_the_officer_may_verify(w, d, client):
+    """As for activities: the officer who submitted a claim does not verify it, another officer
+    does; an institution never verifies; Hunan's claims are not Hubei's to verify."""
+    by_institution = delivery.benefit_submit(actor=w.institution_user, benefit=d.benefit)
+    own = delivery.benefit_submit(
+        actor=w.officer, benefit=d.claim(d.project, w.ent_in, Decimal("30000"), calculation="官员申报")
+    )
+    by_officer2 = delivery.benefit_submit(
+        actor=d.officer2, benefit=d.claim(d.project, w.ent_in, Decimal("40000"), calculation="二号申报")
+    )
+    delivery.benefit_submit(actor=None, benefit=d.benefit_out)
+    d.claim(d.project, w.ent_in, Decimal("50000"))  # a draft: nobody's to verify yet
+    assert check_links(client, w.officer)["delivery.benefits_to_verify"] == 2  # not their own
+    assert check_links(client, d.officer2)["delivery.benefits_to_verify"] == 2
+    assert check_links(client, w.hunan_officer)["delivery.benefits_to_verify"] == 1
+    source = next(s for s in sources() if s.key == "delivery.benefits_to_verify")
+    assert set(source.queryset(w.officer).values_list("pk", flat=True)) == {by_institution.pk, by_officer2.pk}
+    for user in (w.officer, d.officer2, w.hunan_officer, w.institution_user, w.enterprise_user):
+        counted = set(source.queryset(user).values_list("pk", flat=True))
+        verifiable = {b.pk for b in Benefit.objects.visible_to(user) if may_verify(user, b)}
+        assert counted == verifiable, user.username
+    # The list offers the filter both ways, for everyone reading claims.
+    client.force_login(w.officer)
+    rest = client.get(reverse("delivery:benefit_list") + "?status=submitted&awaiting_my_verification=false")
     assert list(rest.context["filter"].qs) == [own]
 
 

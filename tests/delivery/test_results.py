@@ -314,7 +314,7 @@ def test_only_the_following_institution_or_the_bureau_acts_on_a_problem(w, d, cl
 def test_the_correction_steps_through_the_pages_and_the_api(w, d, client):
     client.force_login(w.institution_user)
     page = client.get(reverse("delivery:problem_detail", args=[d.problem.pk])).content.decode()
-    assert "/correct/" in page and "/verify/" not in page and "Overdue since Sept. 30, 2018" in page
+    assert "/correct/" in page and "/verify/" not in page and "Overdue since 30 September 2018" in page
     response = client.post(
         reverse("delivery:problem_correct", args=[d.problem.pk]),
         {"root_cause": "", "corrective_action": "换样板", "corrected_on": "2018-08-20"},

@@ -24,6 +24,7 @@ from uplift.programmes.metrics import Scope, dashboard, listed
 from uplift.programmes.models import Programme
 from uplift.registry.models import Enterprise
 from uplift.registry.validators import validate_credit_code
+from uplift.servicedesk.models import ServiceRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +144,30 @@ def test_demo_reproduces_the_published_figures_and_is_idempotent(client):
     # (40 created), the same file again (40 unchanged).
     runs = list(ImportRun.objects.order_by("pk").values_list("status", "created", "unchanged", "rejected"))
     assert runs == [("checked", 38, 0, 2), ("imported", 40, 0, 0), ("imported", 0, 40, 0)]
+
+    # The one-stop service: 40 requests of 2018 in every state and three of December that no rule
+    # routes, waiting in the province officer's "my work"; `uplift figures` gives the card's numbers.
+    unrouted = ServiceRequest.objects.filter(status="submitted", station=None, institution=None, expert=None)
+    assert sorted(unrouted.values_list("region_id", flat=True)) == ["420502", "421303", "422801"]
+    service = {k: data[k]["value"] for k in ("service_requests", "median_first_response_hours")}
+    service |= {k: data[k]["value"] for k in ("answered_on_time_share", "mean_satisfaction")}
+    assert service == {
+        "service_requests": 43,
+        "median_first_response_hours": 13.0,
+        "answered_on_time_share": 76.0,
+        "mean_satisfaction": 3.7,
+    }
+    client.force_login(User.objects.get(username="hubei.officer"))
+    card = client.get("/programmes/hubei-2018/dashboard/").context["servicedesk"]
+    assert [card[k]["value"] for k in ("requests", "median_hours_to_response", "answered_on_time")] == [
+        43,
+        13.0,
+        76.0,
+    ]
+    assert (card["satisfaction"]["value"], card["overdue"]["value"]) == (3.7, 16)
+    work = {item["key"]: item["count"] for item in client.get("/api/my-work/").json()}
+    assert work["servicedesk.requests_to_route"] == 3
+    client.logout()
 
     for code in Enterprise.objects.values_list("credit_code", flat=True)[:500]:
         validate_credit_code(code)

@@ -17,6 +17,14 @@ from uplift.registry.models import Enterprise
 
 pytestmark = pytest.mark.django_db
 
+#: The one-stop service's figures (tests/servicedesk/test_dashboard.py checks them against its card).
+SERVICE_DESK = {
+    "service_requests",
+    "median_first_response_hours",
+    "answered_on_time_share",
+    "mean_satisfaction",
+}
+
 
 def run_figures(*args):
     out = io.StringIO()
@@ -44,7 +52,7 @@ def test_figures_json_shape_and_targets(w, d):
         deadline=datetime.date(2018, 12, 31),
     )
     data = run_figures("--programme", "hubei-2018")
-    assert set(data) == {*METRICS, "funnel"}
+    assert set(data) == {*METRICS, "funnel", *SERVICE_DESK}
     assert data["enterprises_served"] == {"value": 1, "target": 10000, "unit": "enterprises"}
     assert data["funnel"][0] == {
         "stage": "enterprises_served",

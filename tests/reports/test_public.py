@@ -80,7 +80,7 @@ def test_anonymous_visitors_see_the_list_and_the_notice(w, anonymous):
     for name in ("价格", "技术方案", "服务方案", "资质与业绩"):
         assert name in html
     # the clarification and bid deadlines, in the reader's format
-    assert "03/10/2018 9 a.m." in html and "03/20/2018 9 a.m." in html
+    assert "10 Mar 2018 09:00" in html and "20 Mar 2018 09:00" in html
     assert "湖北省市场监督管理局" in html  # the buyer
     assert "Sign out" not in html
     assert f'href="{LIST}" class="active"' in page(anonymous, LIST)  # the navigation's link for visitors

@@ -29,7 +29,7 @@ class BaseTable(tables.Table):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A date is written in the reader's locale (2018年6月1日 / 06/01/2018) and never broken
+        # A date is written in the reader's locale (2018年6月1日 / 1 Jun 2018) and never broken
         # over two lines; the columns are this table's own copies.
         for bound in self.columns.iterall():
             if isinstance(bound.column, tables.DateColumn | tables.DateTimeColumn):

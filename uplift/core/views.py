@@ -8,10 +8,8 @@ is kept in ``ObjectViews.registry`` so the navigation and the generic tests find
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -23,8 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -35,10 +32,10 @@ from django_tables2 import SingleTableMixin
 from uplift.accounts.access import is_visible
 
 from . import audit, selectors
+from .display import readable, readable_history
 from .export import XLSX, xlsx_response
 from .forms import AttachmentForm, UserBoundForm
 from .models import HasAttachments
-from .money import yuan
 from .paging import CappedPaginator
 from .services import ConflictError, attachment_add, attachments_closed_reason
 from .tables import MoneyColumn, table_values
@@ -96,8 +93,9 @@ class Action:
     """A workflow step on one record (publish a tender, withdraw a bid), declared once.
 
     The record's page shows it as a button to users who hold ``permission`` on the model when
-    ``when(obj, user)`` holds; ``/<pk>/<name>/`` runs it (a confirmation page, or ``form`` for
-    its inputs, such as a reason); the API offers ``POST .../<pk>/<name>/`` with ``serializer``.
+    ``when(obj, user)`` and ``offer(obj, user)`` hold; ``/<pk>/<name>/`` runs it (a confirmation
+    page, or ``form`` for its inputs, such as a reason); the API offers ``POST .../<pk>/<name>/``
+    with ``serializer`` to those holding ``permission`` when ``when`` holds.
     The service is called as ``service(actor=user, <subject>=obj, **inputs)``; a refusal is shown
     on the page, nothing is written but its audit entry.
     """
@@ -120,9 +118,17 @@ class Action:
     response_serializer: type | None = None
     #: where the page goes after the step: the record itself unless this says otherwise
     redirect: Callable[[Any, Any], str] | None = None
+    #: whether the page offers the button to this user, besides ``when``: not to one the service
+    #: would refuse for who they are (an officer approving their own submission). Only the button:
+    #: the step's page and the API still run the service, which refuses saying why (and audits it).
+    offer: Callable[[Any, Any], bool] = _always
 
     def allowed(self, obj: Any, user: Any) -> bool:
         return user.has_perm(perm(type(obj), self.permission)) and self.when(obj, user)
+
+    def offered(self, obj: Any, user: Any) -> bool:
+        """Whether the record's page shows the step as a button to ``user``."""
+        return self.allowed(obj, user) and self.offer(obj, user)
 
     @property
     def confirmed(self) -> bool:
@@ -447,24 +453,13 @@ class ObjectDetailView(SpecMixin, DetailView):
                 value = ", ".join(str(v) for v in getattr(obj, name).all()) or None
                 link = None
             else:
-                display = getattr(obj, f"get_{name}_display", None)
-                value = display() if display else getattr(obj, name)
+                value = getattr(obj, name)
                 link = (
                     value.get_absolute_url()
                     if isinstance(value, models.Model) and hasattr(value, "get_absolute_url")
                     else None
                 )
-            if isinstance(value, bool):
-                value = _("Yes") if value else _("No")
-            elif isinstance(value, datetime.datetime):
-                # In the reader's zone and language: 2018年6月1日 14:30 / June 1, 2018, 2:30 p.m.
-                value = date_format(timezone.localtime(value), "DATETIME_FORMAT")
-            elif isinstance(value, datetime.date):
-                value = date_format(value, "DATE_FORMAT")  # 2018年6月1日 / June 1, 2018
-            elif name in money and value is not None:
-                value = yuan(value)  # ¥1,300,000, as the list's money column shows it
-            elif isinstance(value, int | Decimal) and not f.name.endswith("year"):
-                value = number_format(value, force_grouping=True)  # 2,731,000.00 as reports write it
+                value = readable(f, value, money=name in money)
             rows.append({"label": f.verbose_name, "value": value, "link": link})
         if self.spec.detail_extra:
             ctx.update(self.spec.detail_extra(obj, self.request.user))
@@ -481,14 +476,14 @@ class ObjectDetailView(SpecMixin, DetailView):
                 "url": reverse(url_name(self.spec.model, a.name), args=[obj.pk]),
             }
             for a in self.spec.actions
-            if a.allowed(obj, user)
+            if a.offered(obj, user)
         ]
         # "Attach a file" is offered in the files' own card, not among the workflow steps.
         ctx["attach_url"] = next((a["url"] for a in actions if a["action"] is ATTACH), None)
         ctx.update(
             attrs=rows,
             actions=[a for a in actions if a["action"] is not ATTACH],
-            history=selectors.history_of(obj),
+            history=readable_history(selectors.history_of(obj), type(obj), money=money),
             edit_url=reverse(url_name(self.spec.model, "edit"), args=[obj.pk])
             if self.spec.editable and self.spec.can_edit(obj, user)
             else None,

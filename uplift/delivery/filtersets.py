@@ -227,10 +227,21 @@ class BenefitFilterSet(BaseFilterSet):
     year = IntegerFilter(field_name="year", label=_("Year"))
     region = RegionFilter(field_name="region_id")
     cluster = IntegerFilter(field_name="cluster_id", label=_("Cluster"))
+    awaiting_my_verification = django_filters.BooleanFilter(
+        method="filter_awaiting_my_verification", label=_("Awaiting my verification")
+    )
 
     class Meta:
         model = Benefit
         fields = ["programme", "status", "kind", "year", "region", "cluster"]
+
+    def filter_awaiting_my_verification(self, qs, name, value):
+        """Yes: the submitted claims the signed-in user may verify (not those they submitted
+        themselves); No: the others."""
+        if value is None:
+            return qs
+        mine = selectors.verifiable_by(qs, getattr(self.request, "user", None))
+        return mine if value else qs.exclude(pk__in=mine.values("pk"))
 
 
 class AcceptanceCriterionFilterSet(BaseFilterSet):

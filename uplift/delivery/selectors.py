@@ -133,15 +133,34 @@ def overdue(problems: QuerySet, today: datetime.date | None = None) -> QuerySet:
     return problems.exclude(status=ProblemStatus.CLOSED).filter(deadline__lt=today or timezone.localdate())
 
 
+def _signs_off(user: Any) -> bool:
+    """Whether ``user`` passes ``require_officer``, the first check of every sign-off (approve an
+    activity, verify a benefit): a bureau officer, or a superuser (the system). No user (a read
+    without a request) is nobody here, not the system."""
+    p = principal_of(user)
+    return p.is_officer or p.is_superuser
+
+
 def approvable_by(activities: QuerySet, user: Any) -> QuerySet:
     """Those of ``activities`` that ``user`` may approve, as ``services.activity_approve`` decides:
-    submitted ones, for a bureau officer, except those they submitted themselves (separation of
-    duties: another officer approves them). ``activities`` is what the user may see (the approval
-    page reads through the same scope), so an officer approves in their region only."""
-    if not principal_of(user).is_officer:
+    submitted ones, for a bureau officer (or a superuser), except those they submitted themselves
+    (separation of duties: another officer approves them). ``activities`` is what the user may see
+    (the approval page reads through the same scope), so an officer approves in their region only."""
+    if not _signs_off(user):
         return activities.none()
     # A null submitter (the system, an import) is nobody's own: ``exclude`` keeps those rows.
     return activities.filter(status=ActivityStatus.SUBMITTED).exclude(submitted_by=user)
+
+
+def verifiable_by(benefits: QuerySet, user: Any) -> QuerySet:
+    """Those of ``benefits`` that ``user`` may verify, as ``services.benefit_verify`` decides:
+    submitted claims, for a bureau officer (or a superuser), except those they submitted themselves
+    (another officer verifies them). ``benefits`` is what the user may see, as for
+    :func:`approvable_by`."""
+    if not _signs_off(user):
+        return benefits.none()
+    # A null submitter (the system, an import) is nobody's own: ``exclude`` keeps those rows.
+    return benefits.filter(status=BenefitStatus.SUBMITTED).exclude(submitted_by=user)
 
 
 def local_standard_works(
@@ -448,7 +467,8 @@ work_source(
     label=gettext_lazy("Benefit claims to verify"),
     audience=OFFICERS,
     permission="delivery.change_benefit",
-    params={"status": BenefitStatus.SUBMITTED},
+    # Not every submitted claim: not those the officer submitted (another officer verifies).
+    params={"status": BenefitStatus.SUBMITTED, "awaiting_my_verification": "true"},
 )
 
 work_source(

@@ -50,6 +50,17 @@ def _officer(user: Any) -> bool:
     return principal_of(user).is_officer or user.is_superuser
 
 
+def _may_approve(obj: Activity, user: Any) -> bool:
+    """Whether ``activity_approve`` would let ``user`` approve ``obj``: the rule of the "awaiting my
+    approval" filter (not the officer who submitted it), so the button is not offered in vain."""
+    return selectors.approvable_by(Activity.objects.visible_to(user).filter(pk=obj.pk), user).exists()
+
+
+def _may_verify(obj: Benefit, user: Any) -> bool:
+    """Whether ``benefit_verify`` would let ``user`` verify ``obj`` (not the one who submitted it)."""
+    return selectors.verifiable_by(Benefit.objects.visible_to(user).filter(pk=obj.pk), user).exists()
+
+
 def _kpis(project: ServiceProject, user: Any) -> list[dict[str, Any]]:
     """The project's KPIs the user may see, each with what its records show."""
     return selectors.kpi_progress(project, ProjectKpi.objects.visible_to(user).filter(project=project))
@@ -202,6 +213,9 @@ activity_views = ObjectViews(
             services.activity_approve,
             "activity",
             when=lambda obj, user: obj.status == ActivityStatus.SUBMITTED and _officer(user),
+            # The officer who submitted it is not offered the button (the API and the step's page
+            # still let the service refuse, saying why).
+            offer=_may_approve,
             irreversible=True,
             help=gettext_lazy(
                 "The activity counts in the programme's figures from now on and can no longer be edited."
@@ -429,6 +443,7 @@ benefit_views = ObjectViews(
             "benefit",
             form=forms.VerifyForm,
             when=lambda obj, user: obj.status == BenefitStatus.SUBMITTED and _officer(user),
+            offer=_may_verify,
         ),
         Action(
             "reject",

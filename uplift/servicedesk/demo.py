@@ -1,10 +1,15 @@
 """The one-stop service of the Hubei demo: the 岱家山品质服务站 station and its operator, the
-bureau's routing rules and response targets, and 40 requests of 2018 in every state.
+bureau's routing rules and response targets, 40 requests of 2018 in every state, and three
+filed in December that no rule routes, waiting for an officer.
 
 Runs after the excellence builder. It draws from its own seeded generator (not ``ctx.rng``) so the
 builders after it draw what they always drew. Requests are replayed on a 2018 timeline (``at=``):
 those still open in the demo are long overdue today, as an unanswered request of 2018 would be.
 One closed request became a quality problem and one an activity (a draft) of the Hubei programme.
+The three last requests come from Yichang, Enshi and Suizhou firms, on topics other than
+standards: no rule matches them (those cities have no station and no rule but the province's for
+standards), so they wait, unrouted, in the province's officers' *my work* ("Service requests to
+route").
 """
 
 from __future__ import annotations
@@ -60,6 +65,15 @@ STATES = [
     ("accepted", 3),
     ("submitted", 6),
     ("withdrawn", 2),
+]
+
+
+#: Requests no rule routes: (city, topic, channel, filed in December 2018 on day, at hour), each
+#: from the first firm (by credit code) of its city — Yichang, Enshi, Suizhou.
+UNROUTED = [
+    ("4205", Topic.TESTING, Channel.PHONE, 10, 10),
+    ("4228", Topic.METROLOGY, Channel.COUNTER, 17, 15),
+    ("4213", Topic.CERTIFICATION, Channel.ONLINE, 24, 9),
 ]
 
 
@@ -160,6 +174,28 @@ def _enterprises(wuhan_user_firm: Enterprise) -> list[Enterprise]:
 
     others = list(Enterprise.objects.filter(region__code__startswith="4206").order_by("credit_code")[:4])
     return [wuhan_user_firm] * 6 + wuhan + members("蕲春蕲艾", 4) + members("仙桃休闲女装", 4) + others
+
+
+def _unrouted(ctx) -> list[ServiceRequest]:
+    """File :data:`UNROUTED`: no rule matches them, so they stay submitted with no assignee."""
+    tz = timezone.get_current_timezone()
+    made = []
+    for city, topic, channel, day, hour in UNROUTED:
+        enterprise = Enterprise.objects.filter(region__code__startswith=city).order_by("credit_code").first()
+        if enterprise is None:
+            continue
+        title, description = ASKS[topic]
+        request = services.request_create(
+            actor=ctx.actor,
+            enterprise=enterprise,
+            topic=topic,
+            title=title,
+            description=description,
+            channel=channel,
+            at=datetime.datetime(2018, 12, day, hour, tzinfo=tz),
+        )
+        made.append(request)
+    return made
 
 
 def build(ctx) -> None:
@@ -273,4 +309,8 @@ def build(ctx) -> None:
         held_on=held,
         place=station.address or STATION,
     )
-    ctx.say(f"servicedesk: {len(made)} service requests, {RoutingRule.objects.count()} routing rules")
+    waiting = _unrouted(ctx)
+    ctx.say(
+        f"servicedesk: {len(made) + len(waiting)} service requests ({len(waiting)} unrouted), "
+        f"{RoutingRule.objects.count()} routing rules"
+    )

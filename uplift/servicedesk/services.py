@@ -16,6 +16,7 @@ let a user set it.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -267,16 +268,18 @@ def _step(
     after: tuple[str, ...],
     at: datetime.datetime | None,
     invalid: ValidationError | None = None,
+    who: Callable[[Any, ServiceRequest], bool] = is_answerer,
     **changes: Any,
 ) -> ServiceRequest:
-    """One step of whoever answers the request (the assignee's staff, or an officer of its
-    region), checked in the order every such step keeps: the row locked; anyone else refused with
+    """One step of the request's workflow, taken by ``who`` (whoever answers it — the assignee's
+    staff, or an officer of its region — unless told: ``is_requester`` for the enterprise's own
+    steps), checked in the order every step keeps: the row locked; anyone else refused with
     ``refusal``; ``invalid`` raised (inputs that do not hold); a request not in ``states``
     refused. Then the moment is stamped on ``stamp`` — never before the first of the ``after``
     times that is set — ``changes`` applied, the status moved ``to``, and the step saved and
     audited as ``verb``."""
     request = locked(request)
-    _require(is_answerer(actor, request), refusal)
+    _require(who(actor, request), refusal)
     if invalid is not None:
         raise invalid
     require_state(request, states, what=_what())
@@ -363,25 +366,28 @@ def request_close(
     at: datetime.datetime | None = None,
 ) -> ServiceRequest:
     """The enterprise closes its answered request with its satisfaction (1–5) and a comment."""
-    request = locked(request)
-    _require(
-        is_requester(actor, request), _("Only the enterprise, or a bureau officer on its behalf, closes it.")
-    )
     try:
         rating = int(satisfaction)
     except (TypeError, ValueError):
         rating = None
-    if rating is None or str(satisfaction).strip() != str(rating) or not 1 <= rating <= 5:
-        raise ValidationError({"satisfaction": _("Rate the service from 1 (poor) to 5 (excellent).")})
-    require_state(request, (RequestStatus.ANSWERED,), what=_what())
-    before = audit.snapshot(request)
-    request.closed_at = now_or(at)
-    _not_before(request.closed_at, request.answered_at)
-    request.satisfaction = rating
-    request.comment = (comment or "").strip()
-    request.status = RequestStatus.CLOSED
-    save_step(request, actor=actor, verb="close", before=before)
-    return request
+    valid = rating is not None and str(satisfaction).strip() == str(rating) and 1 <= rating <= 5
+    return _step(
+        actor,
+        request,
+        verb="close",
+        who=is_requester,
+        refusal=_("Only the enterprise, or a bureau officer on its behalf, closes it."),
+        invalid=None
+        if valid
+        else ValidationError({"satisfaction": _("Rate the service from 1 (poor) to 5 (excellent).")}),
+        states=(RequestStatus.ANSWERED,),
+        to=RequestStatus.CLOSED,
+        stamp="closed_at",
+        after=("answered_at",),
+        at=at,
+        satisfaction=rating,
+        comment=(comment or "").strip(),
+    )
 
 
 @refused("servicedesk.servicerequest.withdraw")
@@ -390,18 +396,19 @@ def request_withdraw(
     *, actor: Any, request: ServiceRequest, reason: str = "", at: datetime.datetime | None = None
 ) -> ServiceRequest:
     """The enterprise no longer needs the service: the request ends before it is answered."""
-    request = locked(request)
-    _require(
-        is_requester(actor, request),
-        _("Only the enterprise, or a bureau officer on its behalf, withdraws it."),
+    return _step(
+        actor,
+        request,
+        verb="withdraw",
+        who=is_requester,
+        refusal=_("Only the enterprise, or a bureau officer on its behalf, withdraws it."),
+        states=OPEN_STATES,
+        to=RequestStatus.WITHDRAWN,
+        stamp="closed_at",
+        after=(),
+        at=at,
+        withdrawal_reason=(reason or "").strip(),
     )
-    require_state(request, OPEN_STATES, what=_what())
-    before = audit.snapshot(request)
-    request.closed_at = now_or(at)
-    request.withdrawal_reason = (reason or "").strip()
-    request.status = RequestStatus.WITHDRAWN
-    save_step(request, actor=actor, verb="withdraw", before=before)
-    return request
 
 
 #: A request becomes a problem or an activity once taken on, and not after it was withdrawn.

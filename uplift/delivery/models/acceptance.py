@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from uplift.core.models import ScopedModel
 
@@ -208,7 +209,11 @@ class IndependentReview(ScopedModel):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True, editable=False)
+    # 调出原因: the expert is moved off the panel. A withdrawn service request's reason (撤回原因)
+    # is the plain msgid; the context keeps the two apart in Chinese.
+    withdrawn_reason = models.TextField(
+        pgettext_lazy("expert withdrawn from a panel", "reason for withdrawal"), blank=True, editable=False
+    )
 
     class Meta:
         abstract = True

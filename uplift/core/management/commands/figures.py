@@ -1,12 +1,42 @@
 """`uplift figures --json`: the programme's headline figures, computed from the database."""
 
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from uplift.programmes.metrics import Scope, figures
 from uplift.programmes.selectors import programme_for_command, region_exists
 from uplift.registry.models import IndustrialCluster
+
+
+def service_desk_figures(scope: Scope) -> dict[str, dict[str, Any]]:
+    """The one-stop service's figures, as the dashboard's card computes them
+    (:func:`uplift.servicedesk.selectors.request_metrics`): the requests filed in the programme's
+    period in the scope's region (the programme's when none) and cluster — every request there,
+    as the other figures count every record. No target: the programme sets none for them."""
+    from uplift.servicedesk.models import ServiceRequest
+    from uplift.servicedesk.selectors import request_metrics
+
+    programme = scope.programme
+    card = request_metrics(
+        None,
+        requests=ServiceRequest.objects.all(),
+        region=scope.region or programme.region_id,
+        cluster=scope.cluster_id,
+        since=programme.start_date,
+        until=programme.end_date,
+    )
+
+    def figure(key: str, unit: str) -> dict[str, Any]:
+        return {"value": card[key]["value"], "target": None, "unit": unit}
+
+    return {
+        "service_requests": figure("requests", "requests"),
+        "median_first_response_hours": figure("median_hours_to_response", "hours"),
+        "answered_on_time_share": figure("answered_on_time", "percent"),
+        "mean_satisfaction": figure("satisfaction", "rating"),
+    }
 
 
 class Command(BaseCommand):
@@ -36,5 +66,7 @@ class Command(BaseCommand):
             if cluster is None:
                 raise CommandError(f"Unknown cluster {key!r}.")
             cluster_id = cluster.pk
-        data = figures(Scope(programme, region=region, cluster_id=cluster_id))
+        scope = Scope(programme, region=region, cluster_id=cluster_id)
+        data = figures(scope)
+        data.update(service_desk_figures(scope))
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
