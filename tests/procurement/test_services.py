@@ -626,3 +626,47 @@ def test_the_bid_form_offers_only_lots_open_for_bids_and_the_tender_page_links_e
     assert f"/procurement/bids/add/?lot={lot.pk}" in page
     form = client.get(f"/procurement/bids/add/?lot={lot.pk}").context["form"]
     assert str(form["lot"].value()) == str(lot.pk)
+
+
+def test_another_bureau_reads_a_published_tender_but_takes_none_of_its_steps(w, client):
+    """A published tender is public, so Hunan's officer can read Hubei's; every step stays
+    Hubei's: refused with the reason, audited, nothing written, and no button offered."""
+    bureau_only = "Only the bureau running this tender's programme"
+    hunan = w.hunan_officer
+    s = TenderScenario(w, stage="bids")
+    assert_refused(
+        services.tender_close, "procurement.tender.close", bureau_only, actor=hunan, tender=s.tender
+    )
+    assert_refused(
+        services.tender_cancel,
+        "procurement.tender.cancel",
+        bureau_only,
+        actor=hunan,
+        tender=s.tender,
+        reason="x",
+    )
+    client.force_login(hunan)
+    page = client.get(s.tender.get_absolute_url())
+    assert page.status_code == 200 and b"/close/" not in page.content and b"/cancel/" not in page.content
+    assert client.post(f"/procurement/tenders/{s.tender.pk}/close/").status_code == 200  # the refusal shown
+    assert client.post(f"/api/procurement/tenders/{s.tender.pk}/close/").status_code == 400
+    s.run("closed")
+    assert_refused(services.tender_open, "procurement.tender.open", bureau_only, actor=hunan, tender=s.tender)
+    s.run("scored")
+    bid = s.bids["A"]
+    assert_refused(
+        services.bid_disqualify, "procurement.bid.disqualify", bureau_only, actor=hunan, bid=bid, reason="x"
+    )
+    assert_refused(
+        services.tender_award, "procurement.tender.award", bureau_only, actor=hunan, tender=s.tender
+    )
+    with pytest.raises(ValidationError, match=bureau_only):
+        services.panel_member_create(actor=hunan, tender=s.tender, expert=s.members[0].expert)
+    s.run("contract")
+    contract = s.lot.award.contract
+    with pytest.raises(ValidationError, match=bureau_only):
+        services.contract_update(actor=hunan, instance=contract, reference="HN-1")
+    with pytest.raises(ValidationError, match=bureau_only):
+        services.milestone_create(actor=hunan, contract=contract, title="x", share=1)
+    assert Tender.objects.get(pk=s.tender.pk).status == TenderStatus.AWARDED
+    assert Bid.objects.get(pk=bid.pk).status != BidStatus.DISQUALIFIED

@@ -40,10 +40,10 @@ def bars(categories: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def feedback_pdf(context: dict[str, Any], *, request: Any = None) -> bytes:
-    from weasyprint import CSS, HTML
+    from uplift.reports.pdf import render
 
     html = render_to_string(
         "excellence/feedback_pdf.html", {**context, "bars": bars(context["categories"])}, request
     )
     base = request.build_absolute_uri("/") if request is not None else None
-    return HTML(string=html, base_url=base).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+    return render(html, STYLESHEET, base_url=base).write_pdf()

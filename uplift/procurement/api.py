@@ -6,9 +6,11 @@ bidder sends them when submitting (POST) or replacing (PATCH), and alone reads i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from uplift.accounts.access import principal_of
@@ -20,7 +22,8 @@ from uplift.core.api import (
     ScopedRelatedField,
     with_inputs,
 )
-from uplift.registry.models import ServiceInstitution
+from uplift.registry.choices import IndustryLevel
+from uplift.registry.models import Industry, ServiceInstitution
 
 from . import filtersets, selectors, services, views
 from .models import (
@@ -39,6 +42,7 @@ from .models import (
 )
 
 
+@extend_schema_serializer(component_name="ClarificationAnswer")  # unique across apps in the schema
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=8000)
 
@@ -63,6 +67,7 @@ class DeclareSerializer(serializers.Serializer):
         return list(found.values())
 
 
+@extend_schema_serializer(component_name="BidScoreInput")  # unique across apps in the schema
 class ScoreInputSerializer(serializers.Serializer):
     bid = serializers.IntegerField()
     criterion = serializers.IntegerField()
@@ -70,6 +75,7 @@ class ScoreInputSerializer(serializers.Serializer):
     remark = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 
+@extend_schema_serializer(component_name="BidScores")  # unique across apps in the schema
 class ScoresSerializer(serializers.Serializer):
     lot = ScopedRelatedField(queryset=Lot.objects)
     scores = ScoreInputSerializer(many=True)
@@ -81,6 +87,42 @@ class ScoresSerializer(serializers.Serializer):
                 (s["bid"], s["criterion"]): (s["points"], s.get("remark", "")) for s in attrs["scores"]
             },
         }
+
+
+class PanelDrawSerializer(serializers.Serializer):
+    size = serializers.IntegerField(
+        min_value=3, max_value=9, help_text=_("How many experts to draw (3 to 9).")
+    )
+    specialties = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Only experts whose specialties contain this text; empty for any."),
+    )
+    industries = ScopedRelatedField(
+        queryset=Industry.objects,
+        many=True,
+        required=False,
+        default=list,
+        help_text=_("Industry division codes: only experts of at least one of them; [] for any."),
+    )
+
+    def validate_industries(self, industries: list[Industry]) -> list[Industry]:
+        if sections := [i.pk for i in industries if i.level != IndustryLevel.DIVISION]:
+            raise serializers.ValidationError(
+                _("Experts are filed under industry divisions, not sections: %(codes)s.")
+                % {"codes": ", ".join(sorted(sections))}
+            )
+        return industries
+
+
+class DrawnPanelSerializer(serializers.ListSerializer):
+    """The panel members a random draw added, in the order drawn."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("child", PanelMemberSerializer())
+        super().__init__(*args, **kwargs)
 
 
 # --- Tenders, lots, criteria, clarifications ---------------------------------------------------
@@ -117,13 +159,17 @@ class TenderSerializer(ScopedModelSerializer):
 
 
 class TenderViewSet(ObjectViewSet):
-    """Calls for tenders. Workflow: publish → close → open → award, or cancel."""
+    """Calls for tenders. Workflow: publish → close → open → award, or cancel; ``draw_panel`` draws
+    the evaluation panel at random from the expert registry and answers the members drawn."""
 
     serializer_class = TenderSerializer
     filterset_class = filtersets.TenderFilterSet
     services = services
     select_related = ("programme",)
-    workflow = with_inputs(views.TENDER_ACTIONS, cancel=ReasonSerializer)
+    workflow = tuple(
+        replace(a, response_serializer=DrawnPanelSerializer) if a.name == "draw_panel" else a
+        for a in with_inputs(views.TENDER_ACTIONS, cancel=ReasonSerializer, draw_panel=PanelDrawSerializer)
+    )
 
 
 class LotSerializer(ScopedModelSerializer):

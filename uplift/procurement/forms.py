@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from uplift.core.forms import ScopedModelForm, UserBoundForm
-from uplift.registry.models import ServiceInstitution
+from uplift.registry.choices import IndustryLevel
+from uplift.registry.models import Industry, ServiceInstitution
 
 from .choices import BidStatus
 from .models import Bid, Clarification, Contract, Criterion, Lot, Milestone, PanelMember, Payment, Tender
@@ -146,3 +147,27 @@ class DeclareForm(UserBoundForm):
             if self.obj.tender.opened_at
             else ServiceInstitution.objects.none()
         )
+
+
+class PanelDrawForm(forms.Form):
+    """How many experts to draw at random for a tender's panel, and from which of them."""
+
+    size = forms.IntegerField(
+        label=_("number of experts"),
+        min_value=3,
+        max_value=9,
+        initial=5,
+        help_text=_("From 3 to 9."),
+    )
+    specialties = forms.CharField(
+        label=_("specialty contains"),
+        max_length=100,
+        required=False,
+        help_text=_("Only experts whose specialties contain this text, e.g. 卓越绩效. Empty: any."),
+    )
+    industries = forms.ModelMultipleChoiceField(
+        label=_("industries"),
+        queryset=Industry.objects.filter(level=IndustryLevel.DIVISION),
+        required=False,
+        help_text=_("Only experts of at least one of these industries. None selected: any."),
+    )

@@ -29,7 +29,18 @@ from .choices import (
     SheetStatus,
     TenderStatus,
 )
-from .models import Bid, Clarification, Contract, Criterion, Lot, Milestone, PanelMember, ScoreSheet, Tender
+from .models import (
+    Bid,
+    Clarification,
+    Contract,
+    Criterion,
+    Lot,
+    Milestone,
+    PanelMember,
+    Score,
+    ScoreSheet,
+    Tender,
+)
 
 
 def latest_grade(institution_id: int, *, on: datetime.date, years: int) -> GradeRecord | None:
@@ -136,6 +147,125 @@ def missing_sheets(lot: Lot) -> list[str]:
         for m in lot.tender.panel.select_related("expert")
         if m.pk not in submitted and conflict_reason(m, lot) is None
     ]
+
+
+# --- The evaluation report: the lot page's card, and the tender's report as a file -----------------
+
+
+def evaluation_report_visible(tender: Tender, user: Any) -> bool:
+    """Whether ``user`` may read ``tender``'s evaluation report (the lot page's card and the files):
+    once the bids are opened, its bureau as the evaluation goes (the figures provisional until the
+    award), and everyone who reads the tender once it is awarded."""
+    if tender.opened_at is None:
+        return False
+    if tender.status == TenderStatus.AWARDED:
+        return True
+    if not user.has_perm("procurement.change_lot"):
+        return False
+    p = principal_of(user)
+    region = str(tender.programme.region_id)
+    return p.is_superuser or any(region.startswith(prefix) for prefix in p.region_prefixes)
+
+
+@dataclass
+class ExpertSheet:
+    """One expert's submitted sheet for a lot: per bid, the points per expert criterion."""
+
+    #: The expert's name for whoever may read the sheet itself; "Expert 2" for anyone else (the
+    #: experts are numbered in the order of the points listed on the lot page).
+    label: str
+    submitted_at: datetime.datetime | None
+    #: (bidder, points per expert criterion in the report's order (None when not scored), sum).
+    rows: list[tuple[str, list[Decimal | None], Decimal]]
+
+
+@dataclass
+class LotReport:
+    lot: Lot
+    #: The valid bids scored and ranked: the page's own selector, :func:`lot_results`.
+    results: list[scoring.BidResult]
+    #: The bids disqualified at or after the opening, with their reasons (not ranked).
+    disqualified: list[Bid]
+    sheets: list[ExpertSheet]
+    #: The experts still to submit (during the evaluation).
+    missing: list[str]
+
+
+@dataclass
+class EvaluationReport:
+    """Everything the evaluation report of a tender shows, gathered once for its files."""
+
+    tender: Tender
+    criteria: list[Criterion]
+    expert_criteria: list[Criterion]
+    price_criterion: Criterion | None
+    lots: list[LotReport]
+    provisional: bool
+    generated_at: datetime.datetime
+
+
+def evaluation_report(tender: Tender, user: Any) -> EvaluationReport | None:
+    """The evaluation report of ``tender`` as ``user`` may read it, or None when they may not
+    (:func:`evaluation_report_visible`): every lot's results (:func:`lot_results`, as on the lot
+    page), its disqualified bids, and each expert's submitted sheet, named for whoever may read the
+    sheet (``ScoreSheet.visible_to``) and numbered for anyone else."""
+    if not evaluation_report_visible(tender, user):
+        return None
+    criteria = list(tender.criteria.all())
+    others = [c for c in criteria if c.kind != CriterionKind.PRICE]
+    readable = set(
+        ScoreSheet.objects.visible_to(user).filter(lot__tender=tender).values_list("pk", flat=True)
+    )
+    bidders: dict[int, str] = {}
+    disqualified: dict[int, list[Bid]] = defaultdict(list)
+    for bid in opened_bids([tender.pk]):
+        bidders[bid.pk] = str(bid.institution)
+        if bid.status == BidStatus.DISQUALIFIED:
+            disqualified[bid.lot_id].append(bid)
+    lots = []
+    for lot in tender.lots.select_related("pilot__cluster").order_by("number"):
+        results = lot_results(lot)
+        order = [r.bid_id for r in results] + [b.pk for b in disqualified.get(lot.pk, [])]
+        sheets = list(
+            ScoreSheet.objects.filter(lot=lot, status=SheetStatus.SUBMITTED)
+            .select_related("member__expert")
+            .order_by("member_id")
+        )
+        points: dict[tuple[int, int, int], Decimal] = {
+            (s, b, c): v
+            for s, b, c, v in Score.objects.filter(sheet__in=sheets).values_list(
+                "sheet_id", "bid_id", "criterion_id", "points"
+            )
+        }
+        expert_sheets = []
+        for n, sheet in enumerate(sheets, start=1):
+            rows = []
+            for bid_id in order:
+                cells = [points.get((sheet.pk, bid_id, c.pk)) for c in others]
+                if any(v is not None for v in cells):
+                    rows.append(
+                        (bidders.get(bid_id, ""), cells, sum((v for v in cells if v is not None), Decimal(0)))
+                    )
+            label = str(sheet.member.expert) if sheet.pk in readable else _("Expert %(n)s") % {"n": n}
+            expert_sheets.append(ExpertSheet(label=label, submitted_at=sheet.submitted_at, rows=rows))
+        lots.append(
+            LotReport(
+                lot=lot,
+                results=results,
+                disqualified=disqualified.get(lot.pk, []),
+                sheets=expert_sheets,
+                missing=missing_sheets(lot) if tender.status == TenderStatus.EVALUATING else [],
+            )
+        )
+    return EvaluationReport(
+        tender=tender,
+        criteria=criteria,
+        expert_criteria=others,
+        price_criterion=next((c for c in criteria if c.kind == CriterionKind.PRICE), None),
+        lots=lots,
+        provisional=tender.status != TenderStatus.AWARDED,
+        generated_at=timezone.now(),
+    )
 
 
 def own_sealed_content(bid: Bid, user: Any) -> dict[str, Any] | None:

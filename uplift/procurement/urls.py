@@ -6,6 +6,11 @@ app_name = "procurement"
 
 urlpatterns = [
     *views.tender_views.urls("tenders"),
+    path(
+        "tenders/<int:pk>/evaluation-report.<str:fmt>",
+        views.evaluation_report_file,
+        name="tender_evaluation_report",
+    ),
     *views.lot_views.urls("lots"),
     *views.criterion_views.urls("criteria"),
     *views.clarification_views.urls("clarifications"),

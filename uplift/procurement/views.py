@@ -6,12 +6,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from uplift.accounts.access import principal_of
@@ -47,6 +49,12 @@ def _own_seat(member: PanelMember, user: Any) -> bool:
     return member.expert_id in principal_of(user).expert_ids
 
 
+def _runs_tender(tender: Tender, user: Any) -> bool:
+    """The tender's own bureau is offered its steps; other bureaus read a published tender only
+    (the services refuse them, and audit the attempt, should they try)."""
+    return services.runs_tender(user, tender)
+
+
 TENDER_ACTIONS = [
     Action(
         "publish",
@@ -55,6 +63,7 @@ TENDER_ACTIONS = [
         "tender",
         when=_status_is("draft"),
         irreversible=True,
+        offer=_runs_tender,
         help=gettext_lazy(
             "The notice appears on the public tender page and institutions may bid; from then on "
             "the tender can be cancelled, not edited."
@@ -67,6 +76,7 @@ TENDER_ACTIONS = [
         "tender",
         when=_status_is("published"),
         irreversible=True,
+        offer=_runs_tender,
         help=gettext_lazy("No bid is accepted any more; the bids stay sealed until they are opened."),
     ),
     Action(
@@ -76,6 +86,7 @@ TENDER_ACTIONS = [
         "tender",
         when=_status_is("closed"),
         irreversible=True,
+        offer=_runs_tender,
         help=gettext_lazy(
             "Every bid is unsealed and checked against its commitment; the panel then reads the prices."
         ),
@@ -87,7 +98,25 @@ TENDER_ACTIONS = [
         "tender",
         when=_status_is("evaluating"),
         irreversible=True,
+        offer=_runs_tender,
         help=gettext_lazy("Every lot is scored from the submitted sheets and awarded to its top-ranked bid."),
+    ),
+    Action(
+        "draw_panel",
+        gettext_lazy("Draw the panel at random"),
+        services.panel_draw,
+        "tender",
+        form=forms.PanelDrawForm,
+        when=lambda obj, user: (
+            obj.status in services.evaluation.PANEL_OPEN_STATES
+            and user.has_perm("procurement.add_panelmember")
+            and services.evaluation.forms_panel(user, obj)
+        ),
+        help=gettext_lazy(
+            "The experts are drawn by lot from the registry, leaving out those already on the panel "
+            "and those employed by a bidder; the draw and its seed are kept in the audit trail so "
+            "anyone can re-run it."
+        ),
     ),
     Action(
         "cancel",
@@ -98,6 +127,7 @@ TENDER_ACTIONS = [
         danger=True,
         irreversible=True,
         when=_status_is("draft", "published", "closed", "evaluating"),
+        offer=_runs_tender,
         help=gettext_lazy("The reason is published with the notice."),
     ),
 ]
@@ -127,9 +157,7 @@ def tender_extra(tender: Tender, user: Any) -> dict[str, Any]:
 def lot_extra(lot: Lot, user: Any) -> dict[str, Any]:
     """The evaluation report: for the bureau as it goes, for everyone once awarded."""
     tender = lot.tender
-    show = tender.opened_at is not None and (
-        tender.status == TenderStatus.AWARDED or user.has_perm("procurement.change_lot")
-    )
+    show = selectors.evaluation_report_visible(tender, user)
     return {
         "results": selectors.lot_results(lot) if show else None,
         "tender": tender,
@@ -483,3 +511,24 @@ class ScoreView(LoginRequiredMixin, TemplateView):
             conflict=selectors.conflict_reason(self.member, self.lot),
         )
         return ctx
+
+
+@require_safe
+@login_required
+@permission_required("procurement.view_lot", raise_exception=True)
+def evaluation_report_file(request, pk: int, fmt: str):
+    """The tender's evaluation report as a download (``pdf`` or ``xlsx``): whoever may read it on
+    the lot page (:func:`selectors.evaluation_report_visible`), and a 404 for anyone else, as for
+    a tender out of scope."""
+    from uplift.core.export import file_response
+
+    from . import evaluation_report as files
+
+    if fmt not in files.CONTENT_TYPES:
+        raise Http404
+    tender = get_object_or_404(Tender.objects.visible_to(request.user).select_related("programme"), pk=pk)
+    report = selectors.evaluation_report(tender, request.user)
+    if report is None:
+        raise Http404
+    write = files.write_pdf if fmt == "pdf" else files.write_xlsx
+    return file_response(lambda f: write(report, f), files.filename(report, fmt), files.CONTENT_TYPES[fmt])

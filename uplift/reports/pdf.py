@@ -39,11 +39,19 @@ def html_of(report: ProgrammeReport) -> str:
     )
 
 
-def document(report: ProgrammeReport) -> Any:
-    """The report laid out in pages (a WeasyPrint document: ``.pages``, ``.write_pdf()``)."""
+def render(html: str, stylesheet: Path, *, base_url: str | None = None) -> Any:
+    """``html`` laid out in A4 pages by ``stylesheet`` (a WeasyPrint document: ``.pages``,
+    ``.write_pdf()``): what every PDF of the application (this report, the excellence feedback
+    report, a tender's evaluation report) is made with. WeasyPrint is imported here, when a PDF is
+    asked for."""
     from weasyprint import CSS, HTML
 
-    return HTML(string=html_of(report)).render(stylesheets=[CSS(filename=str(STYLESHEET))])
+    return HTML(string=html, base_url=base_url).render(stylesheets=[CSS(filename=str(stylesheet))])
+
+
+def document(report: ProgrammeReport) -> Any:
+    """The report laid out in pages (a WeasyPrint document: ``.pages``, ``.write_pdf()``)."""
+    return render(html_of(report), STYLESHEET)
 
 
 def write_pdf(report: ProgrammeReport, target: Any = None) -> bytes | None:

@@ -9,7 +9,7 @@ out of order) writes nothing but an audit entry saying it was refused.
 replay a 2018 timeline. Pages and the API never let a user set it.
 """
 
-from ._common import refused
+from ._common import refused, runs_tender
 from .bids import bid_disqualify, bid_replace, bid_submit, bid_withdraw
 from .contracts import (
     contract_create,
@@ -21,6 +21,8 @@ from .contracts import (
 )
 from .evaluation import (
     conflicts_declare,
+    drawn_expert_ids,
+    panel_draw,
     panel_member_create,
     panel_member_update,
     scores_save,
@@ -57,15 +59,18 @@ __all__ = [
     "contract_update",
     "criterion_create",
     "criterion_update",
+    "drawn_expert_ids",
     "lot_create",
     "lot_update",
     "milestone_create",
     "milestone_update",
+    "panel_draw",
     "panel_member_create",
     "panel_member_update",
     "payment_create",
     "payment_update",
     "publication_problems",
+    "runs_tender",
     "refused",
     "scores_save",
     "sheet_submit",

@@ -22,7 +22,7 @@ from ..models import (
     Bid,
     Lot,
 )
-from ._common import _acting_institution, _locked, _now, _require, _save, refused
+from ._common import _acting_institution, _locked, _now, _require, _require_bureau, _save, refused
 
 
 @refused("procurement.bid.submit")
@@ -145,6 +145,7 @@ def bid_withdraw(*, actor: Any, bid: Bid, at: datetime.datetime | None = None) -
 def bid_disqualify(*, actor: Any, bid: Bid, reason: str) -> Bid:
     """Disqualify an opened bid during the evaluation, with the reason the report shows."""
     bid = _locked(bid)
+    _require_bureau(actor, bid.lot.tender)
     _require(bid.lot.tender, TenderStatus.EVALUATING)
     if bid.status != BidStatus.OPENED:
         raise ValidationError(_("Only an opened, valid bid can be disqualified."))

@@ -31,6 +31,7 @@ from ._common import (
     _lot_unsuccessful,
     _now,
     _require,
+    _require_bureau,
     _save,
     _status_error,
     refused,
@@ -104,6 +105,7 @@ def tender_publish(*, actor: Any, tender: Tender, at: datetime.datetime | None =
     """draft → published: the notice goes public and bids may be submitted."""
     now = _now(at)
     tender = _locked(tender)
+    _require_bureau(actor, tender)
     _require(tender, TenderStatus.DRAFT)
     problems = publication_problems(tender)
     if tender.clarification_deadline <= now:
@@ -122,6 +124,7 @@ def tender_close(*, actor: Any, tender: Tender, at: datetime.datetime | None = N
     """published → bidding closed, once the bid deadline has passed."""
     now = _now(at)
     tender = _locked(tender)
+    _require_bureau(actor, tender)
     _require(tender, TenderStatus.PUBLISHED)
     if now < tender.bid_deadline:
         raise ValidationError(
@@ -144,6 +147,7 @@ def tender_open(*, actor: Any, tender: Tender, at: datetime.datetime | None = No
     """
     now = _now(at)
     tender = _locked(tender)
+    _require_bureau(actor, tender)
     _require(tender, TenderStatus.CLOSED)
     if now < tender.opening_at:
         raise ValidationError(
@@ -196,6 +200,7 @@ def tender_open(*, actor: Any, tender: Tender, at: datetime.datetime | None = No
 def tender_cancel(*, actor: Any, tender: Tender, reason: str, at: datetime.datetime | None = None) -> Tender:
     """Cancel a tender that has not been awarded, saying why (the reason is published)."""
     tender = _locked(tender)
+    _require_bureau(actor, tender)
     _require(tender, TenderStatus.DRAFT, TenderStatus.PUBLISHED, TenderStatus.CLOSED, TenderStatus.EVALUATING)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the tender is cancelled.")})
@@ -251,6 +256,7 @@ def clarification_answer(
 ) -> Clarification:
     """Answer a question; the answer is published to every bidder at once."""
     clarification = _locked(clarification)
+    _require_bureau(actor, clarification.tender)
     if clarification.answered_at:
         raise ValidationError(_("This question has already been answered."))
     if clarification.tender.status not in (TenderStatus.PUBLISHED, TenderStatus.CLOSED):
