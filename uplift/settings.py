@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "ExpertAssessmentStatusEnum": "uplift.excellence.choices.ExpertAssessmentStatus",
         "BenchmarkStatusEnum": "uplift.excellence.choices.BenchmarkStatus",
         "ReviewStatusEnum": "uplift.delivery.choices.ReviewStatus",
+        "ActivityKindEnum": "uplift.delivery.choices.ActivityKind",
+        "AttachmentKindEnum": "uplift.core.models.AttachmentKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

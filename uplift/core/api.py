@@ -170,16 +170,17 @@ def _workflow_endpoint(act: Action, response_serializer: type) -> Any:
     handler.__name__ = act.name
     handler.__doc__ = str(act.help or act.label)
     responses = {201: act.response_serializer} if act.response_serializer else {200: response_serializer}
-    handler = extend_schema(summary=str(act.label), request=act.serializer, responses=responses)(handler)
     # Permissions are the action's own (checked above): DRF's POST -> "add" mapping does not apply.
     # A read-only API token still may not run a step.
-    return drf_action(
+    handler = drf_action(
         detail=True,
         methods=["post"],
         url_path=act.name,
         url_name=act.name,
         permission_classes=[permissions.IsAuthenticated, TokenScopePermission],
     )(handler)
+    # After @action, which replaces the function's ``kwargs`` where drf-spectacular keeps its own.
+    return extend_schema(summary=str(act.label), request=act.serializer, responses=responses)(handler)
 
 
 def with_inputs(actions: Iterable[Action], **inputs: type) -> tuple[Action, ...]:

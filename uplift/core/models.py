@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -66,13 +67,53 @@ class ScopedModel(TimestampedModel):
         return reverse(f"{meta.app_label}:{meta.model_name}_detail", args=[self.pk])
 
 
-#: How the verbs of service names (``<entity>_<verb>``) read in the audit trail.
+#: How the verbs of service names (``<entity>_<verb>``) read in the audit trail. The workflow verbs
+#: have their own context: a status of the same English word ("Accepted", "Closed") reads
+#: differently in Chinese (已验收, 已办结) from the act it names (接受, 关闭).
 VERB_LABELS = {
     "create": _("Created"),
     "update": _("Changed"),
     "bulk_create": _("Bulk-created"),
     "start": _("Started"),
     "write": _("Written"),
+    "accept": pgettext_lazy("audit verb", "Accepted"),
+    "adopt": pgettext_lazy("audit verb", "Adopted"),
+    "agree": pgettext_lazy("audit verb", "Agreed"),
+    "answer": pgettext_lazy("audit verb", "Answered"),
+    "approve": pgettext_lazy("audit verb", "Approved"),
+    "assign": pgettext_lazy("audit verb", "Assigned"),
+    "award": pgettext_lazy("audit verb", "Awarded"),
+    "cancel": pgettext_lazy("audit verb", "Cancelled"),
+    "close": pgettext_lazy("audit verb", "Closed"),
+    "complete": pgettext_lazy("audit verb", "Completed"),
+    "compute": pgettext_lazy("audit verb", "Computed"),
+    "consensus": pgettext_lazy("audit verb", "Consensus reached"),
+    "correct": pgettext_lazy("audit verb", "Corrected"),
+    "declare": pgettext_lazy("audit verb", "Declared"),
+    "disqualify": pgettext_lazy("audit verb", "Disqualified"),
+    "draw": pgettext_lazy("audit verb", "Drawn"),
+    "fail": pgettext_lazy("audit verb", "Failed"),
+    "grade": pgettext_lazy("audit verb", "Graded"),
+    "import": pgettext_lazy("audit verb", "Imported"),
+    "open": pgettext_lazy("audit verb", "Opened"),
+    "publish": pgettext_lazy("audit verb", "Published"),
+    "queue": pgettext_lazy("audit verb", "Queued"),
+    "reject": pgettext_lazy("audit verb", "Rejected"),
+    "remove": pgettext_lazy("audit verb", "Removed"),
+    "reopen": pgettext_lazy("audit verb", "Reopened"),
+    "replace": pgettext_lazy("audit verb", "Replaced"),
+    "respond": pgettext_lazy("audit verb", "Responded"),
+    "return": pgettext_lazy("audit verb", "Returned"),
+    "revert": pgettext_lazy("audit verb", "Reverted"),
+    "revoke": pgettext_lazy("audit verb", "Revoked"),
+    "route": pgettext_lazy("audit verb", "Routed"),
+    "save": pgettext_lazy("audit verb", "Saved"),
+    "score": pgettext_lazy("audit verb", "Scored"),
+    "submit": pgettext_lazy("audit verb", "Submitted"),
+    "to_activity": pgettext_lazy("audit verb", "Answered with an activity"),
+    "to_problem": pgettext_lazy("audit verb", "Recorded as a problem"),
+    "verify": pgettext_lazy("audit verb", "Verified"),
+    "withdraw": pgettext_lazy("audit verb", "Withdrawn"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from uplift.core.api import (
@@ -494,12 +494,14 @@ class AcceptanceSerializer(ScopedModelSerializer):
         read_only_fields = ["status"]
 
 
+@extend_schema_serializer(component_name="AcceptanceScoreInput")  # unique across apps in the schema
 class ScoreInputSerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
     score = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="AcceptanceScores")  # unique across apps in the schema
 class ScoresSerializer(serializers.Serializer):
     scores = ScoreInputSerializer(many=True, allow_empty=False)
 
@@ -575,6 +577,7 @@ class AcceptanceReviewSerializer(ScopedModelSerializer):
         return ReviewScoreSerializer(scores, many=True).data
 
 
+@extend_schema_serializer(component_name="ReviewScores")
 class ReviewScoresSerializer(ScoresSerializer):
     opinion = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
@@ -288,6 +288,7 @@ class ExpertReviewSerializer(ScopedModelSerializer):
         ).data
 
 
+@extend_schema_serializer(component_name="AssessmentScoreInput")  # unique across apps in the schema
 class ScoreInputSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="The framework item's id.")
     percent = serializers.IntegerField(min_value=0, max_value=100, allow_null=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from uplift.core.api import ObjectViewSet, ScopedModelSerializer, ScopedRelatedField, with_inputs
@@ -75,6 +76,7 @@ class RouteSerializer(serializers.Serializer):
     expert = ScopedRelatedField(queryset=Expert.objects, required=False, allow_null=True)
 
 
+@extend_schema_serializer(component_name="RequestAnswer")  # unique across apps in the schema
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=8000)
 
