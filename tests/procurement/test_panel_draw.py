@@ -217,4 +217,8 @@ def test_the_draw_is_in_the_openapi_schema(w, client):
     client.force_login(w.officer)
     schema = client.get("/api/schema/?format=json").json()
     op = schema["paths"]["/api/procurement/tenders/{id}/draw_panel/"]["post"]
-    assert "drawn by lot" in op["description"]
+    # The action's own inputs and answer, not the tender's (whatever the language of the texts).
+    assert op["summary"] and op["description"]
+    body = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("/PanelDrawRequest")
+    assert "201" in op["responses"]
