@@ -257,6 +257,11 @@ class Principal:
     def is_officer(self) -> bool:
         return bool(self.region_prefixes)
 
+    def officer_for(self, region_code: Any) -> bool:
+        """Whether the user is an officer of a bureau whose area holds ``region_code`` (a code,
+        or the prefix of a subtree): where their steps on the region's records are theirs."""
+        return str(region_code).startswith(self.region_prefixes) if self.region_prefixes else False
+
 
 ANONYMOUS = Principal(user_id=None)
 

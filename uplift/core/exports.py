@@ -40,7 +40,7 @@ def export_start(*, actor: Any, list_name: str, query: str, title: str, language
 
     if not getattr(actor, "is_authenticated", False):
         raise ValidationError(_("Sign in to export a list."), code="actor")
-    found = _list_spec(list_name)
+    found = list_page(list_name)
     if found is None:
         raise ValidationError({"list_name": _("No list is called %(name)s.") % {"name": list_name}})
     if not _may_read(actor, found[1]):
@@ -104,7 +104,7 @@ def _progress_key(pk: int) -> str:
     return f"exports:progress:{pk}"
 
 
-def _list_spec(list_name: str) -> tuple[Any, Any] | None:
+def list_page(list_name: str) -> tuple[Any, Any] | None:
     """The list page ``list_name``: its URL match and its :class:`~uplift.core.views.ObjectViews`,
     or None when no such list exists."""
     from .views import ObjectListView
@@ -119,6 +119,18 @@ def _list_spec(list_name: str) -> tuple[Any, Any] | None:
     return match, match.func.view_initkwargs["spec"]
 
 
+def list_request(list_name: str, query: str, user: Any) -> HttpRequest:
+    """A GET of the list page ``list_name`` with the filters ``query``, as ``user`` would send it:
+    what the list's view and its filterset read when no browser asks (a background export, the
+    counts of "my work")."""
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = reverse(list_name)
+    request.GET = QueryDict(query)
+    request.user = user
+    return request
+
+
 def _may_read(user: Any, spec: Any) -> bool:
     from .views import perm
 
@@ -128,15 +140,11 @@ def _may_read(user: Any, spec: Any) -> bool:
 def _list_view(run: ExportRun) -> Any:
     """The list page's view as its owner would get it with the export's filters, or None when the
     owner may no longer read the list (their account closed, their role changed)."""
-    found = _list_spec(run.list_name)
+    found = list_page(run.list_name)
     if found is None or not _may_read(run.created_by, found[1]):
         return None
     match = found[0]
-    request = HttpRequest()
-    request.method = "GET"
-    request.path = request.path_info = reverse(run.list_name)
-    request.GET = QueryDict(run.query)
-    request.user = run.created_by
+    request = list_request(run.list_name, run.query, run.created_by)
     request.resolver_match = match
     view = match.func.view_class(**match.func.view_initkwargs)
     view.setup(request, *match.args, **match.kwargs)

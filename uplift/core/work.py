@@ -36,12 +36,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, QueryDict
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.module_loading import autodiscover_modules
 
 from uplift.accounts.access import Principal, principal_of
+
+from .exports import list_page, list_request
 
 
 def perm(model: type[Model], action: str) -> str:
@@ -120,18 +121,19 @@ class WorkSource:
         return urlencode(self.params_for(user), doseq=True)
 
     def filterset(self) -> type:
-        """The filterset of the model's list page (the API's list of the model uses the same)."""
-        return list_spec(self.model).filterset
+        """The filterset of the model's list page (the API's list of the model uses the same),
+        found through the list's URL as the background exports find it."""
+        found = list_page(url_name(self.model, "list"))
+        if found is None:
+            raise LookupError(f"{url_name(self.model, 'list')} is not an ObjectViews list page")
+        return found[1].filterset
 
     def queryset(self, user: Any, query: str | None = None) -> QuerySet:
         """The records waiting: what the list page shows ``user`` with the source's filters — its
         filterset over ``Model.objects.visible_to(user)``, given the link's query (``query``, else
         :meth:`query`) as data. Filters that do not validate select nothing, as on the page."""
         query = self.query(user) if query is None else query
-        request = HttpRequest()
-        request.method = "GET"
-        request.user = user
-        request.GET = QueryDict(query)
+        request = list_request(url_name(self.model, "list"), query, user)
         filterset = self.filterset()(
             request.GET if query else None,
             queryset=self.model.objects.visible_to(user),
@@ -167,16 +169,6 @@ class WorkSource:
             tone=self.tone,
             hint=str(self.hint) if self.hint else "",
         )
-
-
-def list_spec(model: type[Model]) -> Any:
-    """The :class:`~uplift.core.views.ObjectViews` of ``model``'s list page, found through its URL
-    (``app:model_list``) as the background exports find a list's (``core.exports``)."""
-    match = resolve(reverse(url_name(model, "list")))
-    spec = match.func.view_initkwargs.get("spec") if hasattr(match.func, "view_initkwargs") else None
-    if spec is None:
-        raise LookupError(f"{url_name(model, 'list')} is not an ObjectViews list page")
-    return spec
 
 
 def _with_query(base: str, query: str) -> str:

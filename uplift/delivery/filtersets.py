@@ -60,6 +60,15 @@ def _counted_in(selector, label=COUNTED_IN):
     return counted_in(selector, label)
 
 
+def _mine(qs, value, rule, request):
+    """A yes/no "awaiting my …" filter: yes, the rows ``rule(qs, user)`` leaves to the signed-in
+    user; no, the others; unset, all."""
+    if value is None:
+        return qs
+    mine = rule(qs, getattr(request, "user", None))
+    return mine if value else qs.exclude(pk__in=mine.values("pk"))
+
+
 class ServiceProjectFilterSet(BaseFilterSet):
     search_fields = ("title", "institution__name", "pilot__cluster__name")
     programme = _programme("pilot__programme")
@@ -112,10 +121,7 @@ class ActivityFilterSet(BaseFilterSet):
     def filter_awaiting_my_approval(self, qs, name, value):
         """Yes: the submitted activities the signed-in user may approve (not those they submitted
         themselves); No: the others."""
-        if value is None:
-            return qs
-        mine = selectors.approvable_by(qs, getattr(self.request, "user", None))
-        return mine if value else qs.exclude(pk__in=mine.values("pk"))
+        return _mine(qs, value, selectors.approvable_by, self.request)
 
 
 class ParticipationFilterSet(BaseFilterSet):
@@ -238,10 +244,7 @@ class BenefitFilterSet(BaseFilterSet):
     def filter_awaiting_my_verification(self, qs, name, value):
         """Yes: the submitted claims the signed-in user may verify (not those they submitted
         themselves); No: the others."""
-        if value is None:
-            return qs
-        mine = selectors.verifiable_by(qs, getattr(self.request, "user", None))
-        return mine if value else qs.exclude(pk__in=mine.values("pk"))
+        return _mine(qs, value, selectors.verifiable_by, self.request)
 
 
 class AcceptanceCriterionFilterSet(BaseFilterSet):

@@ -141,26 +141,27 @@ def _signs_off(user: Any) -> bool:
     return p.is_officer or p.is_superuser
 
 
-def approvable_by(activities: QuerySet, user: Any) -> QuerySet:
-    """Those of ``activities`` that ``user`` may approve, as ``services.activity_approve`` decides:
-    submitted ones, for a bureau officer (or a superuser), except those they submitted themselves
-    (separation of duties: another officer approves them). ``activities`` is what the user may see
-    (the approval page reads through the same scope), so an officer approves in their region only."""
+def _awaiting_sign_off(records: QuerySet, user: Any) -> QuerySet:
+    """Those of ``records`` (submitted ones, with a ``submitted_by``) that ``user`` may sign off:
+    for a bureau officer (or a superuser), all but those they submitted themselves (separation of
+    duties: another officer signs them off). ``records`` is what the user may see (the step's page
+    reads through the same scope), so an officer signs off in their region only."""
     if not _signs_off(user):
-        return activities.none()
+        return records.none()
     # A null submitter (the system, an import) is nobody's own: ``exclude`` keeps those rows.
-    return activities.filter(status=ActivityStatus.SUBMITTED).exclude(submitted_by=user)
+    return records.exclude(submitted_by=user)
+
+
+def approvable_by(activities: QuerySet, user: Any) -> QuerySet:
+    """Those of ``activities`` that ``user`` may approve, as ``services.activity_approve`` decides
+    (:func:`_awaiting_sign_off` of the submitted ones)."""
+    return _awaiting_sign_off(activities.filter(status=ActivityStatus.SUBMITTED), user)
 
 
 def verifiable_by(benefits: QuerySet, user: Any) -> QuerySet:
-    """Those of ``benefits`` that ``user`` may verify, as ``services.benefit_verify`` decides:
-    submitted claims, for a bureau officer (or a superuser), except those they submitted themselves
-    (another officer verifies them). ``benefits`` is what the user may see, as for
-    :func:`approvable_by`."""
-    if not _signs_off(user):
-        return benefits.none()
-    # A null submitter (the system, an import) is nobody's own: ``exclude`` keeps those rows.
-    return benefits.filter(status=BenefitStatus.SUBMITTED).exclude(submitted_by=user)
+    """Those of ``benefits`` that ``user`` may verify, as ``services.benefit_verify`` decides
+    (:func:`_awaiting_sign_off` of the submitted claims)."""
+    return _awaiting_sign_off(benefits.filter(status=BenefitStatus.SUBMITTED), user)
 
 
 def local_standard_works(

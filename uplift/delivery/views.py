@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy
@@ -50,15 +51,15 @@ def _officer(user: Any) -> bool:
     return principal_of(user).is_officer or user.is_superuser
 
 
-def _may_approve(obj: Activity, user: Any) -> bool:
-    """Whether ``activity_approve`` would let ``user`` approve ``obj``: the rule of the "awaiting my
-    approval" filter (not the officer who submitted it), so the button is not offered in vain."""
-    return selectors.approvable_by(Activity.objects.visible_to(user).filter(pk=obj.pk), user).exists()
+def _offered_by(rule: Callable[[Any, Any], Any]) -> Callable[[Any, Any], bool]:
+    """An ``Action.offer`` from a selector ``rule(records, user)`` — the rule of its "awaiting my
+    …" list filter (``approvable_by``: not the officer who submitted it) — asked of the one record,
+    so the button is not offered in vain."""
+    return lambda obj, user: rule(type(obj).objects.visible_to(user).filter(pk=obj.pk), user).exists()
 
 
-def _may_verify(obj: Benefit, user: Any) -> bool:
-    """Whether ``benefit_verify`` would let ``user`` verify ``obj`` (not the one who submitted it)."""
-    return selectors.verifiable_by(Benefit.objects.visible_to(user).filter(pk=obj.pk), user).exists()
+_may_approve = _offered_by(selectors.approvable_by)
+_may_verify = _offered_by(selectors.verifiable_by)
 
 
 def _kpis(project: ServiceProject, user: Any) -> list[dict[str, Any]]:

@@ -60,7 +60,7 @@ class Context:
         p = self.principal
         if p is None or p.is_superuser:
             return True
-        return any(region_code.startswith(prefix) for prefix in p.region_prefixes)
+        return p.officer_for(region_code)
 
 
 class RowProblems(Exception):

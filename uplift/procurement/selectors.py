@@ -160,11 +160,19 @@ def evaluation_report_visible(tender: Tender, user: Any) -> bool:
         return False
     if tender.status == TenderStatus.AWARDED:
         return True
-    if not user.has_perm("procurement.change_lot"):
-        return False
-    p = principal_of(user)
-    region = str(tender.programme.region_id)
-    return p.is_superuser or any(region.startswith(prefix) for prefix in p.region_prefixes)
+    return user.has_perm("procurement.change_lot") and runs_tender(user, tender)
+
+
+def runs_tender(actor: Any, tender: Tender) -> bool:
+    """Whether ``actor`` acts for the bureau whose programme ``tender`` buys for (or is the system).
+
+    A published tender is public, so other bureaus' officers can read it; its steps (publishing,
+    answering questions, the panel, opening, disqualifying, the award, the contract) and its
+    evaluation report before the award remain its own bureau's alone.
+    """
+    from uplift.core.services import is_system
+
+    return is_system(actor) or principal_of(actor).officer_for(tender.programme.region_id)
 
 
 @dataclass

@@ -110,7 +110,7 @@ TENDER_ACTIONS = [
         when=lambda obj, user: (
             obj.status in services.evaluation.PANEL_OPEN_STATES
             and user.has_perm("procurement.add_panelmember")
-            and services.evaluation.forms_panel(user, obj)
+            and services.runs_tender(user, obj)
         ),
         help=gettext_lazy(
             "The experts are drawn by lot from the registry, leaving out those already on the panel "

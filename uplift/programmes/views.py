@@ -75,7 +75,7 @@ def dashboard_scope(request, programme: Programme) -> Scope:
         if region is None:
             own = [pr for pr in p.region_prefixes if pr.startswith(region_prefix(programme.region_id))]
             region = region_code_of(own[0]) if own else None
-        if region is not None and not any(region.startswith(pr) for pr in p.region_prefixes):
+        if region is not None and not p.officer_for(region):
             raise Http404
     if region and not region.startswith(region_prefix(programme.region_id)):
         raise Http404

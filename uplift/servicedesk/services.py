@@ -61,7 +61,7 @@ def is_officer_for(actor: Any, region_code: str) -> bool:
     """A bureau officer whose area holds ``region_code`` (or the system)."""
     if is_system(actor):
         return True
-    return any(str(region_code).startswith(pr) for pr in principal_of(actor).region_prefixes)
+    return principal_of(actor).officer_for(region_code)
 
 
 def is_requester(actor: Any, request: ServiceRequest) -> bool:

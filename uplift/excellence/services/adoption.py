@@ -31,7 +31,7 @@ def _recount(programme: Any) -> None:
 
 def _require_programme_officer(actor: Any, programme: Any) -> None:
     require_officer(actor, _("Only a bureau officer sets when an enterprise has adopted the model."))
-    if not is_system(actor) and not programme.region_id.startswith(principal_of(actor).region_prefixes):
+    if not is_system(actor) and not principal_of(actor).officer_for(programme.region_id):
         raise ValidationError({"programme": _("This programme is outside your region.")})
 
 

@@ -33,7 +33,7 @@ refused = audit.refusals_recorded
 
 def _require_programme_officer(actor: Any, programme: Any, message: str) -> None:
     require_officer(actor, message)
-    if not is_system(actor) and not programme.region_id.startswith(principal_of(actor).region_prefixes):
+    if not is_system(actor) and not principal_of(actor).officer_for(programme.region_id):
         raise ValidationError({"programme": _("This programme is outside your region.")})
 
 

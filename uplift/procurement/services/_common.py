@@ -7,9 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from uplift.accounts.access import in_regions, principal_of
+from uplift.accounts.access import principal_of
 from uplift.core import audit
-from uplift.core.services import is_system, locked, now_or, save_step
+from uplift.core.services import locked, now_or, save_step
 from uplift.registry.models import ServiceInstitution
 
 from ..choices import LotStatus, TenderStatus
@@ -17,6 +17,7 @@ from ..models import (
     Lot,
     Tender,
 )
+from ..selectors import runs_tender
 
 refused = audit.refusals_recorded
 
@@ -40,20 +41,6 @@ def _status_error(tender: Tender, allowed: tuple[str, ...]) -> ValidationError:
 def _require(tender: Tender, *allowed: str) -> None:
     if tender.status not in allowed:
         raise _status_error(tender, allowed)
-
-
-def runs_tender(actor: Any, tender: Tender) -> bool:
-    """Whether ``actor`` acts for the bureau whose programme ``tender`` buys for (or is the system).
-
-    A published tender is public, so other bureaus' officers can read it; its steps (publishing,
-    answering questions, the panel, opening, disqualifying, the award, the contract) remain its own
-    bureau's alone.
-    """
-    if is_system(actor):
-        return True
-    p = principal_of(actor)
-    mine = Tender.objects.filter(pk=tender.pk).filter(in_regions("programme__region_id", p))
-    return p.is_officer and mine.exists()
 
 
 def _require_bureau(actor: Any, tender: Tender) -> None:

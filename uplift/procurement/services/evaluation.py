@@ -52,10 +52,6 @@ def panel_member_create(*, actor: Any, **data: Any) -> PanelMember:
     return create_object(PanelMember, actor=actor, data=data)
 
 
-#: Whether ``actor`` is of the bureau that forms ``tender``'s panel (the panel seats' scope).
-forms_panel = runs_tender
-
-
 def drawn_expert_ids(*, seed: int, eligible: Iterable[int], size: int) -> list[int]:
     """The experts a draw with ``seed`` picks among ``eligible`` (ids), in the order drawn.
 
@@ -132,7 +128,7 @@ def panel_draw(
     ):
         raise ValidationError(_("Only a bureau officer draws a tender's panel."), code="role")
     tender = _locked(tender)
-    if not forms_panel(actor, tender):
+    if not runs_tender(actor, tender):
         # Its panel would be out of the officer's sight (a published tender is seen by all).
         raise ValidationError(_("Only the bureau of the tender's programme draws its panel."), code="scope")
     _require(tender, *PANEL_OPEN_STATES)
